@@ -1,0 +1,5 @@
+import sys
+
+from pollguard.cli import main
+
+sys.exit(main())

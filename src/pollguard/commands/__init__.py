@@ -1,0 +1,1 @@
+"""One module per `pollguard` subcommand: `register(subparsers)` sets `run` as the default."""
