@@ -1,0 +1,150 @@
+/* pollguard map of polling centers.
+ *
+ * Data: a compact JSON document (see registry.views.map_data) fetched once; markers are circle
+ * markers on a canvas renderer (preferCanvas), which stays responsive with 10,000 centers where
+ * one SVG/DOM element per marker would not.
+ * Fill color = the center's sector; outline color = its status; radius grows with the square
+ * root of the registered voters, so the marker's area is proportional to the voters.
+ * With no configured tile server the background is plain and the sectors are drawn as the
+ * convex hulls of their centers; a tile layer is added only when a tile URL is configured.
+ * Live status changes (pollguard:event) recolor the marker and refresh its popup.
+ * Test hook: window.pollguardMap.markerCount(), .statusOf(code).
+ */
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function cross(o, a, b) {
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  }
+
+  /* Andrew's monotone chain; points are [lat, lon]. */
+  function convexHull(points) {
+    var pts = points.slice().sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    if (pts.length < 3) { return pts; }
+    var lower = [], upper = [], i;
+    for (i = 0; i < pts.length; i++) {
+      while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], pts[i]) <= 0) { lower.pop(); }
+      lower.push(pts[i]);
+    }
+    for (i = pts.length - 1; i >= 0; i--) {
+      while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], pts[i]) <= 0) { upper.pop(); }
+      upper.push(pts[i]);
+    }
+    upper.pop(); lower.pop();
+    return lower.concat(upper);
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function init() {
+    var config = readJson("pollguard-map-config");
+    var el = document.getElementById("pg-map");
+    if (!config || !el || !window.L) { return; }
+    var statuses = readJson("pollguard-statuses") || {};
+    var L = window.L;
+    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: !!config.tileUrl });
+    var renderer = L.canvas({ padding: 0.5 });
+    var markers = {};
+    var centers = {};
+    var api = {
+      map: map,
+      ready: false,
+      markerCount: function () { return Object.keys(markers).length; },
+      statusOf: function (code) { return centers[code] ? centers[code].status : null; },
+      codes: function () { return Object.keys(markers); }
+    };
+    window.pollguardMap = api;
+
+    if (config.tileUrl) {
+      L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: config.tileAttribution || "" }).addTo(map);
+    }
+
+    function statusInfo(code) {
+      return statuses[code] || { label: code, color: "#333333" };
+    }
+
+    function popupHtml(c) {
+      var s = statusInfo(c.status);
+      return '<strong>' + escapeHtml(c.name) + '</strong><br>' +
+        '<span class="pg-code">' + escapeHtml(c.code) + '</span><br>' +
+        escapeHtml(config.labels.status) + ': <span style="color:' + s.color + ';font-weight:700">' + escapeHtml(s.label) + '</span><br>' +
+        escapeHtml(config.labels.voters) + ': ' + Number(c.voters).toLocaleString(document.documentElement.lang) + '<br>' +
+        '<a href="' + escapeHtml(c.url) + '">' + escapeHtml(config.labels.open) + '</a>';
+    }
+
+    fetch(config.dataUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+      .then(function (data) {
+        var sectorColor = {};
+        var bySector = {};
+        data.sectors.forEach(function (s) { sectorColor[s.code] = s.color; bySector[s.code] = []; });
+        var maxVoters = 1;
+        data.centers.forEach(function (row) { if (row[5] > maxVoters) { maxVoters = row[5]; } });
+        var bounds = [];
+        // rows: [code, name, sector, lat, lon, voters, status, url]
+        data.centers.forEach(function (row) {
+          var c = { code: row[0], name: row[1], sector: row[2], lat: row[3], lon: row[4], voters: row[5], status: row[6], url: row[7] };
+          centers[c.code] = c;
+          var radius = 3 + 11 * Math.sqrt(Math.max(c.voters, 0) / maxVoters);
+          var marker = L.circleMarker([c.lat, c.lon], {
+            renderer: renderer,
+            radius: radius,
+            fillColor: sectorColor[c.sector] || "#666666",
+            fillOpacity: 0.85,
+            color: statusInfo(c.status).color,
+            weight: 2.5
+          });
+          marker.bindPopup(function () { return popupHtml(c); });
+          marker.addTo(map);
+          markers[c.code] = marker;
+          if (bySector[c.sector]) { bySector[c.sector].push([c.lat, c.lon]); }
+          bounds.push([c.lat, c.lon]);
+        });
+        if (!config.tileUrl) {
+          Object.keys(bySector).forEach(function (code) {
+            var hull = convexHull(bySector[code]);
+            if (hull.length >= 3) {
+              L.polygon(hull, {
+                renderer: renderer, color: sectorColor[code], weight: 1.5, opacity: 0.7,
+                fillColor: sectorColor[code], fillOpacity: 0.08, interactive: false
+              }).addTo(map).bringToBack();
+            }
+          });
+        }
+        if (bounds.length) {
+          map.fitBounds(bounds, { padding: [20, 20] });
+        } else {
+          map.setView([config.center[0], config.center[1]], 8);
+        }
+        api.ready = true;
+        el.dataset.ready = "true";
+        document.dispatchEvent(new CustomEvent("pollguard:map-ready"));
+      })
+      .catch(function () {
+        map.setView([config.center[0], config.center[1]], 8);
+        el.dataset.ready = "error";
+      });
+
+    document.addEventListener("pollguard:event", function (e) {
+      var ev = e.detail;
+      var p = ev.payload || ev;
+      var c = centers[p.center];
+      if (!c || !p.status) { return; }
+      c.status = p.status;
+      var marker = markers[c.code];
+      marker.setStyle({ color: statusInfo(c.status).color, weight: 4 });
+      if (marker.isPopupOpen()) { marker.setPopupContent(popupHtml(c)); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", init);
+})();
