@@ -1,0 +1,161 @@
+"""Reading the tabular files of a package (CSV or XLSX) into rows with line numbers.
+
+Everything here turns a user's file into plain `str` cells, stripped of whitespace, with
+the physical line (CSV) or sheet row (XLSX) each row starts on; typing and checking the
+cells is the reader's job. A file that cannot be read becomes a `Problem`, never an
+exception.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pollguard.core.problems import Problem
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(slots=True)
+class Table:
+    """One file's header (lower-cased column names) and its non-blank rows."""
+
+    file: str  # the name shown in messages, e.g. "centers.csv" or "centers.xlsx"
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+
+def find_table_file(folder: Path, name: str) -> tuple[Path | None, list[Problem]]:
+    """The `name.csv` or `name.xlsx` file of `folder` (None when neither exists)."""
+    csv_path = folder / f"{name}.csv"
+    xlsx_path = folder / f"{name}.xlsx"
+    has_csv, has_xlsx = csv_path.is_file(), xlsx_path.is_file()
+    if has_csv and has_xlsx:
+        # Which one is current is a guess we refuse to make: loading stale data silently
+        # is worse than asking.
+        return None, [Problem(f"{name}.csv", None, "both_formats", {"name": name})]
+    if has_csv:
+        return csv_path, []
+    if has_xlsx:
+        return xlsx_path, []
+    return None, []
+
+
+def decode_text(data: bytes, file: str, encoding: str) -> tuple[str | None, list[Problem]]:
+    """Decode a text file's bytes, or explain where it stops being valid.
+
+    A UTF-8 byte order mark always means UTF-8, whatever election.yaml declares: Excel's
+    "CSV UTF-8" writes one, and a BOM is never the start of real Windows-1256 text.
+    """
+    if data.startswith(UTF8_BOM):
+        data, encoding = data[len(UTF8_BOM) :], "utf-8"
+    try:
+        return data.decode(encoding), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        params = {"offset": exc.start, "byte": f"{data[exc.start]:02X}"}
+        return None, [Problem(file, line, "bad_encoding", params)]
+
+
+def _rows_from_lines(
+    lines: Iterator[tuple[int, list[str]]], file: str
+) -> tuple[Table | None, list[Problem]]:
+    """Header and rows from (line, cells) pairs; blank rows are skipped."""
+    table: Table | None = None
+    problems: list[Problem] = []
+    for line, cells in lines:
+        stripped = [c.strip() for c in cells]
+        if not any(stripped):
+            continue
+        if table is None:
+            header = [c.lstrip("\ufeff").strip().lower() for c in stripped]
+            seen: set[str] = set()
+            for name in header:
+                if name and name in seen:
+                    problems.append(Problem(file, line, "duplicate_column", column=name))
+                seen.add(name)
+            table = Table(file, header)
+            continue
+        table.rows.append((line, dict(zip(table.columns, stripped, strict=False))))
+    if table is None:
+        return None, [Problem(file, None, "empty_file")]
+    return table, problems
+
+
+def read_csv_text(text: str, file: str) -> tuple[Table | None, list[Problem]]:
+    """Parse CSV text; each row carries the physical line its record starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        start = 1
+        for cells in reader:
+            yield start, cells
+            # line_num counts physical lines read so far, so a quoted cell spanning lines
+            # still leaves the next record with its true line number.
+            start = reader.line_num + 1
+
+    try:
+        return _rows_from_lines(numbered(), file)
+    except csv.Error as exc:
+        return None, [Problem(file, reader.line_num or None, "bad_csv", {"detail": str(exc)})]
+
+
+def _cell_text(value: object) -> str:
+    """An XLSX cell as the text a CSV export of it would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # whole numbers come back as floats from many writers
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx(path: Path) -> tuple[Table | None, list[Problem]]:
+    """Read the first sheet of a workbook; the line of a row is its sheet row number."""
+    import openpyxl  # imported here: only packages that use XLSX pay for it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    file = path.name
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        return None, [Problem(file, None, "bad_xlsx", {"detail": str(exc) or type(exc).__name__})]
+    try:
+        if not workbook.worksheets:
+            return None, [Problem(file, None, "empty_file")]
+        sheet = workbook.worksheets[0]
+
+        def numbered() -> Iterator[tuple[int, list[str]]]:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [_cell_text(v) for v in values]
+
+        return _rows_from_lines(numbered(), file)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        # openpyxl reads lazily in read-only mode, so a damaged sheet fails here.
+        return None, [Problem(file, None, "bad_xlsx", {"detail": str(exc) or type(exc).__name__})]
+    finally:
+        workbook.close()
+
+
+def read_table(path: Path, encoding: str) -> tuple[Table | None, list[Problem]]:
+    """Read a package's CSV (in `encoding`) or XLSX file."""
+    if path.suffix.lower() == ".xlsx":
+        return read_xlsx(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(path.name, None, "unreadable_file", {"detail": exc.strerror or ""})]
+    text, problems = decode_text(data, path.name, encoding)
+    if text is None:
+        return None, problems
+    return read_csv_text(text, path.name)
