@@ -520,7 +520,8 @@ def _ortools_orders(
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
     params.time_limit.FromMilliseconds(max(10, int(time_limit * 1000)))
-    local = {c: n_dep + k for k, c in enumerate(clients)}
+    # ReadAssignmentFromRoutes takes routing indices, not node numbers.
+    local = {c: manager.NodeToIndex(n_dep + k) for k, c in enumerate(clients)}
     routing.CloseModelWithParameters(params)
     initial = routing.ReadAssignmentFromRoutes(
         [[local[c] for c in order if c in local] for order in warm], True
@@ -647,7 +648,7 @@ def plan_sweeps(
         raise ValueError(f"unknown sweep solver {solver!r}; expected one of {SOLVERS}")
     started = time.perf_counter()
     problems = _problems(pkg, risks)
-    sizes = [len(p.centers) * max(1, len(p.teams)) if p.teams else 0 for p in problems]
+    sizes = [len(p.centers) if p.teams else 0 for p in problems]
     plans: list[_KindPlan] = []
     for i, problem in enumerate(problems):
         remaining = time_limit - (time.perf_counter() - started)
