@@ -400,7 +400,8 @@ def read_yaml(folder: Path, out: Collector) -> YamlResult | None:
 def _read_version(y: YamlReader, root: YMap) -> int:
     supported = PACKAGE_FORMAT_VERSION
     if y.raw(root, "version") is None:
-        y.add(y.line(root, "version"), "missing_version", "version", supported=supported)
+        line = root.items["version"][0] if "version" in root.items else None
+        y.add(line, "missing_version", "version", supported=supported)
         return supported
     version = y.integer(root, "version", "", -1)
     if version != -1 and not 1 <= version <= supported:
@@ -729,7 +730,7 @@ class Rows:
         found = ", ".join(c for c in table.columns if c) or "-"
         for column in required:
             if column not in self.columns:
-                out.add(self.file, 1, "missing_column", column, found=found)
+                out.add(self.file, table.header_line, "missing_column", column, found=found)
 
     def __iter__(self) -> Rows:
         self._it = iter(self.table.rows)
@@ -947,8 +948,8 @@ def read_tables(
                 )
             if code and kind:
                 center_kind.setdefault(code, kind)
-                if stations is not None:
-                    center_stations.setdefault(code, (r.line, stations))
+            if code and stations is not None:
+                center_stations.setdefault(code, (r.line, stations))
     centers_known = _known(table, "centers", center_codes)
 
     # stations (optional)
@@ -965,6 +966,8 @@ def read_tables(
             r.reference("center", center, centers_known)
             number = r.integer("number", AT_LEAST_1)
             voters = r.integer("voters", NONNEG)
+            if center:
+                listed[center] = listed.get(center, 0) + 1
             if center and number is not None:
                 first = numbers.get((center, number))
                 if first is not None:
@@ -977,7 +980,6 @@ def read_tables(
                     )
                 else:
                     numbers[(center, number)] = r.line
-                listed[center] = listed.get(center, 0) + 1
             if r.ok and number is not None and voters is not None:
                 station_list.append(Station(code, center, number, voters))
         for center, (line, declared) in center_stations.items():

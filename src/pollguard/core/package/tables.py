@@ -27,6 +27,7 @@ class Table:
 
     file: str  # the name shown in messages, e.g. "centers.csv" or "centers.xlsx"
     columns: list[str]
+    header_line: int = 1
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
@@ -49,11 +50,18 @@ def find_table_file(folder: Path, name: str) -> tuple[Path | None, list[Problem]
 def decode_text(data: bytes, file: str, encoding: str) -> tuple[str | None, list[Problem]]:
     """Decode a text file's bytes, or explain where it stops being valid.
 
-    A UTF-8 byte order mark always means UTF-8, whatever election.yaml declares: Excel's
-    "CSV UTF-8" writes one, and a BOM is never the start of real Windows-1256 text.
+    A file that is valid UTF-8 is read as UTF-8 whatever election.yaml declares, so a
+    package may mix files saved by Arabic Excel (Windows-1256) with files from other tools.
+    This is safe: Arabic text in Windows-1256 is a run of bytes >= 0xC1 that is never valid
+    UTF-8, and ASCII reads the same in both. A UTF-8 byte order mark is dropped.
     """
     if data.startswith(UTF8_BOM):
         data, encoding = data[len(UTF8_BOM) :], "utf-8"
+    if encoding != "utf-8":
+        try:
+            return data.decode("utf-8"), []
+        except UnicodeDecodeError:
+            pass  # not UTF-8: the declared code page applies
     try:
         return data.decode(encoding), []
     except UnicodeDecodeError as exc:
@@ -67,6 +75,7 @@ def _rows_from_lines(
 ) -> tuple[Table | None, list[Problem]]:
     """Header and rows from (line, cells) pairs; blank rows are skipped."""
     table: Table | None = None
+    keep: list[tuple[str, int]] | None = None
     problems: list[Problem] = []
     for line, cells in lines:
         stripped = [c.strip() for c in cells]
@@ -74,14 +83,21 @@ def _rows_from_lines(
             continue
         if table is None:
             header = [c.lstrip("\ufeff").strip().lower() for c in stripped]
-            seen: set[str] = set()
-            for name in header:
-                if name and name in seen:
+            first: dict[str, int] = {}
+            for index, name in enumerate(header):
+                if name in first and name:
                     problems.append(Problem(file, line, "duplicate_column", column=name))
-                seen.add(name)
-            table = Table(file, header)
+                first.setdefault(name, index)
+            table = Table(file, header, header_line=line)
+            if len(first) < len(header):
+                keep = list(first.items())  # a repeated column: its first occurrence counts
             continue
-        table.rows.append((line, dict(zip(table.columns, stripped, strict=False))))
+        if keep is None:
+            table.rows.append((line, dict(zip(table.columns, stripped, strict=False))))
+        else:
+            width = len(stripped)
+            row = {name: stripped[i] if i < width else "" for name, i in keep}
+            table.rows.append((line, row))
     if table is None:
         return None, [Problem(file, None, "empty_file")]
     return table, problems

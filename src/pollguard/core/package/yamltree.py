@@ -79,7 +79,12 @@ def _convert(node: yaml.Node, problems: list[Problem], depth: int = 0) -> YNode:
                 )
             )
             continue
-        mapping.items[key] = (key_line, _convert(value_node, problems, depth + 1))
+        child = _convert(value_node, problems, depth + 1)
+        if isinstance(child, YMap):
+            # A missing key of a nested mapping is reported on the line naming the mapping
+            # ("election:"), not on the line of its first key.
+            child.line = key_line
+        mapping.items[key] = (key_line, child)
     return mapping
 
 
