@@ -1,0 +1,1174 @@
+"""Cordon deployment: which teams protect which centers in which role.
+
+Rules (design.md section 6): a unit splits into `team_count` whole teams of
+`effective_team_size` people; each team serves one role at one center, of a kind the
+role accepts, inside the unit's home sector unless the unit is a reserve (empty
+sector), within `max_distance_km` of its base when set. EOD and K9 units are sweep
+teams (sweeps.py) and never cordon teams. A team may overshoot a need: a 30-person team
+at a need of 20 fills 20, and the shortfall is `max(0, need - assigned)`.
+
+Objective, lexicographic: (1) the weighted shortfall `sum w[c,r] * shortfall[c,r]`,
+(2) travel, counted in team-km: the straight-line distance from each team's base to
+its center, once per team.
+
+Three solvers, all in this module:
+
+- `greedy`: the spreadsheet method and the reference. Centers by decreasing risk (then
+  code); at each center the roles by decreasing cost of a missing person (then name);
+  while a role is short, the nearest available eligible team (ties: unit code) goes.
+- the split-headcount relaxation: people are divisible (a unit contributes
+  `team_count * team_size` people, spread as it likes). It is the LP relaxation of the
+  whole-team model below, a transportation (min-cost flow) problem, solved as an LP by
+  HiGHS. Its optimum is the physical limit and a valid lower bound.
+- `optimize`: the whole-team MILP. Two observations make it small:
+
+  * Aggregation. For the shortfall, units with the same kind, team size and eligible
+    centers are interchangeable (distance matters only through `max_distance_km`, and
+    units with a limit are grouped by base as well). The MILP therefore chooses a
+    number of teams per *class* and demand, `x[k, j]` in 0..min(N_k, ceil(need_j /
+    s_k)), with `sum_j x[k, j] <= N_k` and `shortfall_j >= need_j - sum_k s_k x[k, j]`.
+    This is exact for objective (1). The concrete teams of a class are then matched to
+    the class's slots by a min-cost flow over their real distances, which is exact for
+    objective (2) given the counts.
+  * Decomposition. Sectors are independent except through reserves; the planner
+    unions the sectors a reserve class can reach and solves each connected component
+    separately (a provincial package with governorate-wide reserves is one component;
+    a national package whose reserves are held to their governorate by
+    `max_distance_km` splits into one component per governorate). Components are
+    solved in parallel worker processes that the coordinator can stop: HiGHS can
+    overrun its own time limit on large models, and a stopped component falls back to
+    its LP-rounding or greedy solution.
+
+  Per component: the LP relaxation (bound and a start), LP rounding (round down,
+  repair greedily), then the MILP warm-started from the better of LP rounding and the
+  greedy plan; phase 1 minimises the shortfall (objective 1), phase 2 keeps the
+  shortfall at most phase 1's and minimises the class-mean travel (objective 2) with
+  what is left of the time. Two phases instead of one epsilon-weighted objective keep
+  the order strictly lexicographic whatever the weights are. The reported bound is the
+  larger of the LP bound and the MILP dual bound of phase 1, summed over components.
+
+Re-planning (`optimize(..., current=...)`) adds, in phase 2, one unit of cost per team
+moved away from its current slot (and travel scaled below one move), and keeps teams in
+place first when the counts are matched to concrete units.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pollguard.core.geo import distance_matrix_km
+from pollguard.core.model import SWEEP_KINDS, Center, ElectionPackage, Unit, UnitKind
+from pollguard.core.planning.plan import Assignment, Shortfall
+from pollguard.core.planning.requirements import Requirement, planned_centers, requirements
+
+__all__ = [
+    "CordonInstance",
+    "CordonResult",
+    "build_instance",
+    "evaluate",
+    "flow_bound",
+    "greedy",
+    "optimize",
+]
+
+Progress = Callable[[str], None]
+UnitSlot = tuple[int, int]  # (unit index, demand index)
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+# --- the instance ---------------------------------------------------------------------
+
+
+@dataclass
+class TeamClass:
+    """Interchangeable teams: same kind, size and eligible centers (see module doc)."""
+
+    kind: UnitKind
+    size: int
+    sector: str | None
+    members: np.ndarray  # unit indices, in package order
+    teams: np.ndarray  # team count per member
+    centers: np.ndarray  # eligible planned-center indices
+    dist: np.ndarray  # km, members x eligible centers
+    demands: np.ndarray  # eligible demand indices
+    demand_col: np.ndarray  # column of `centers` for each eligible demand
+
+    @property
+    def total(self) -> int:
+        return int(self.teams.sum())
+
+
+@dataclass
+class CordonInstance:
+    """The cordon problem of one package under given risks, indexed for the solvers."""
+
+    centers: list[Center]
+    units: list[Unit]
+    demands: list[Requirement]
+    classes: list[TeamClass]
+    risks: Mapping[str, float]
+    center_index: dict[str, int] = field(default_factory=dict)
+    unit_index: dict[str, int] = field(default_factory=dict)
+    demand_index: dict[tuple[str, str], int] = field(default_factory=dict)
+    unit_class: dict[int, int] = field(default_factory=dict)
+    # demand index -> [(class index, column in that class's centers)]
+    candidates: list[list[tuple[int, int]]] = field(default_factory=list)
+
+    @property
+    def need(self) -> np.ndarray:
+        return np.array([d.need for d in self.demands], dtype=float)
+
+    @property
+    def weight(self) -> np.ndarray:
+        return np.array([d.weight for d in self.demands], dtype=float)
+
+
+def cordon_units(pkg: ElectionPackage) -> list[Unit]:
+    """Units that can form cordon teams: a kind some role accepts, not EOD/K9, >= 1 team."""
+    kinds: set[UnitKind] = set()
+    for role in pkg.policy.roles.values():
+        kinds |= set(role.kinds)
+    kinds -= SWEEP_KINDS
+    return [u for u in pkg.units if u.kind in kinds and u.team_count > 0]
+
+
+def build_instance(pkg: ElectionPackage, risks: Mapping[str, float]) -> CordonInstance:
+    """Index centers, units and demands; group units into classes with their distances."""
+    centers = planned_centers(pkg)
+    units = cordon_units(pkg)
+    demands = requirements(pkg, risks)
+    inst = CordonInstance(centers=centers, units=units, demands=demands, classes=[], risks=risks)
+    inst.center_index = {c.code: i for i, c in enumerate(centers)}
+    inst.unit_index = {u.code: i for i, u in enumerate(units)}
+    inst.demand_index = {(d.center, d.role): j for j, d in enumerate(demands)}
+    inst.candidates = [[] for _ in demands]
+    by_sector: dict[str, list[int]] = {}
+    for i, c in enumerate(centers):
+        by_sector.setdefault(c.sector, []).append(i)
+    all_centers = np.arange(len(centers))
+    clat = np.array([c.lat for c in centers], dtype=float)
+    clon = np.array([c.lon for c in centers], dtype=float)
+    roles_of: dict[UnitKind, list[str]] = {}
+    for name, role in sorted(pkg.policy.roles.items()):
+        for kind in role.kinds:
+            roles_of.setdefault(kind, []).append(name)
+
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, u in enumerate(units):
+        base = (u.lat, u.lon) if u.max_distance_km is not None else None
+        key = (u.kind.value, u.effective_team_size, u.sector or "", u.max_distance_km, base)
+        groups.setdefault(key, []).append(i)
+
+    for key in sorted(groups, key=lambda k: tuple("" if v is None else str(v) for v in k)):
+        members = groups[key]
+        first = units[members[0]]
+        pool = (
+            all_centers
+            if first.sector is None
+            else np.array(by_sector.get(first.sector, []), dtype=int)
+        )
+        mlat = np.array([units[m].lat for m in members], dtype=float)
+        mlon = np.array([units[m].lon for m in members], dtype=float)
+        dist = (
+            distance_matrix_km(mlat, mlon, clat[pool], clon[pool])
+            if len(pool)
+            else np.zeros((len(members), 0))
+        )
+        if first.max_distance_km is not None and len(pool):
+            keep = dist[0] <= first.max_distance_km + 1e-9
+            pool = pool[keep]
+            dist = dist[:, keep]
+        dem: list[int] = []
+        col: list[int] = []
+        roles = roles_of.get(first.kind, [])
+        for c_col, c_idx in enumerate(pool.tolist()):
+            code = centers[c_idx].code
+            for role_name in roles:
+                j = inst.demand_index.get((code, role_name))
+                if j is not None:
+                    dem.append(j)
+                    col.append(c_col)
+        if not dem:
+            continue  # idle class: nothing it may serve needs anyone
+        k = len(inst.classes)
+        inst.classes.append(
+            TeamClass(
+                kind=first.kind,
+                size=first.effective_team_size,
+                sector=first.sector,
+                members=np.array(members, dtype=int),
+                teams=np.array([units[m].team_count for m in members], dtype=int),
+                centers=pool,
+                dist=dist,
+                demands=np.array(dem, dtype=int),
+                demand_col=np.array(col, dtype=int),
+            )
+        )
+        for m in members:
+            inst.unit_class[m] = k
+        for j, c_col in zip(dem, col, strict=True):
+            inst.candidates[j].append((k, c_col))
+    return inst
+
+
+# --- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CordonResult:
+    """A whole-team deployment, its objective and what is proven about it."""
+
+    teams: Mapping[UnitSlot, int]  # (unit index, demand index) -> whole teams
+    assignments: tuple[Assignment, ...]
+    shortfalls: tuple[Shortfall, ...]
+    objective: float
+    bound: float
+    flow_bound: float
+    travel_km: float
+    solver: str
+    status: str
+    seconds: float
+    components: int = 0
+    moves: int | None = None
+    details: tuple[Mapping[str, Any], ...] = ()
+
+
+def evaluate(
+    inst: CordonInstance, teams: Mapping[UnitSlot, int]
+) -> tuple[float, float, np.ndarray]:
+    """(weighted shortfall, travel in team-km, people assigned per demand)."""
+    assigned = np.zeros(len(inst.demands))
+    travel = 0.0
+    for (u, j), n in teams.items():
+        if n <= 0:
+            continue
+        k = inst.unit_class[u]
+        cls = inst.classes[k]
+        assigned[j] += n * cls.size
+        row = int(np.searchsorted(cls.members, u))
+        col = int(np.searchsorted(cls.centers, inst.center_index[inst.demands[j].center]))
+        travel += n * float(cls.dist[row, col])
+    short = np.maximum(0.0, inst.need - assigned)
+    return float((short * inst.weight).sum()), travel, assigned
+
+
+def _result(
+    inst: CordonInstance,
+    teams: Mapping[UnitSlot, int],
+    *,
+    bound: float,
+    flow: float,
+    solver: str,
+    status: str,
+    seconds: float,
+    components: int = 0,
+    moves: int | None = None,
+    details: tuple[Mapping[str, Any], ...] = (),
+) -> CordonResult:
+    objective, travel, assigned = evaluate(inst, teams)
+    assignments = []
+    for (u, j), n in sorted(
+        teams.items(),
+        key=lambda item: (
+            inst.demands[item[0][1]].center,
+            inst.demands[item[0][1]].role,
+            inst.units[item[0][0]].code,
+        ),
+    ):
+        if n > 0:
+            unit = inst.units[u]
+            d = inst.demands[j]
+            assignments.append(
+                Assignment(unit.code, d.center, d.role, n * unit.effective_team_size)
+            )
+    shortfalls = tuple(
+        Shortfall(d.center, d.role, int(d.need - assigned[j]))
+        for j, d in enumerate(inst.demands)
+        if assigned[j] < d.need
+    )
+    return CordonResult(
+        teams=dict(teams),
+        assignments=tuple(assignments),
+        shortfalls=shortfalls,
+        objective=objective,
+        bound=min(bound, objective),
+        flow_bound=flow,
+        travel_km=travel,
+        solver=solver,
+        status=status,
+        seconds=seconds,
+        components=components,
+        moves=moves,
+        details=details,
+    )
+
+
+# --- greedy ---------------------------------------------------------------------------
+
+
+def greedy(inst: CordonInstance) -> CordonResult:
+    """The spreadsheet method (the reference the optimizer is measured against)."""
+    started = time.perf_counter()
+    remaining = np.zeros(len(inst.units), dtype=int)
+    for cls in inst.classes:
+        remaining[cls.members] = cls.teams
+    teams: dict[UnitSlot, int] = {}
+    order = sorted(
+        range(len(inst.centers)),
+        key=lambda i: (-inst.risks.get(inst.centers[i].code, 0.0), inst.centers[i].code),
+    )
+    by_center: dict[str, list[int]] = {}
+    for j, d in enumerate(inst.demands):
+        by_center.setdefault(d.center, []).append(j)
+    for i in order:
+        js = sorted(
+            by_center.get(inst.centers[i].code, []),
+            key=lambda j: (-inst.demands[j].weight, inst.demands[j].role),
+        )
+        for j in js:
+            short = inst.demands[j].need
+            while short > 0:
+                best: tuple[float, str, int] | None = None
+                for k, col in inst.candidates[j]:
+                    cls = inst.classes[k]
+                    avail = remaining[cls.members] > 0
+                    if not avail.any():
+                        continue
+                    km = np.where(avail, cls.dist[:, col], np.inf)
+                    row = int(np.argmin(km))
+                    u = int(cls.members[row])
+                    cand = (float(km[row]), inst.units[u].code, u)
+                    if best is None or cand[:2] < best[:2]:
+                        best = cand
+                if best is None:
+                    break
+                u = best[2]
+                remaining[u] -= 1
+                teams[(u, j)] = teams.get((u, j), 0) + 1
+                short -= inst.units[u].effective_team_size
+    return _result(
+        inst,
+        teams,
+        bound=0.0,
+        flow=0.0,
+        solver="greedy",
+        status="heuristic",
+        seconds=time.perf_counter() - started,
+    )
+
+
+# --- components and their aggregated models -------------------------------------------
+
+
+@dataclass
+class ComponentModel:
+    """The aggregated whole-team model of one independent part (plain data: picklable)."""
+
+    name: str
+    class_ids: list[int]
+    demand_ids: list[int]
+    cap: np.ndarray  # teams per class
+    size: np.ndarray  # team size per class
+    need: np.ndarray
+    weight: np.ndarray
+    pair_k: np.ndarray  # local class of each pair
+    pair_j: np.ndarray  # local demand of each pair
+    pair_cost: np.ndarray  # class-mean km from base to the pair's center
+    pair_ub: np.ndarray
+    warm: list[np.ndarray] = field(default_factory=list)  # candidate starts, teams per pair
+    current: np.ndarray | None = None  # teams per pair in the plan being re-planned
+
+    @property
+    def size_hint(self) -> int:
+        return len(self.pair_k) + len(self.need)
+
+
+def components(inst: CordonInstance) -> list[tuple[list[int], list[int]]]:
+    """Independent parts: (class indices, demand indices), largest first."""
+    parent: dict[str, str] = {}
+
+    def find(a: str) -> str:
+        while parent.setdefault(a, a) != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for c in inst.centers:
+        find(c.sector)
+    for cls in inst.classes:
+        sectors = {inst.centers[i].sector for i in cls.centers.tolist()}
+        first, *rest = sorted(sectors)
+        for s in rest:
+            ra, rb = find(first), find(s)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    demand_parts: dict[str, list[int]] = {}
+    for j, d in enumerate(inst.demands):
+        root = find(inst.centers[inst.center_index[d.center]].sector)
+        demand_parts.setdefault(root, []).append(j)
+    class_parts: dict[str, list[int]] = {}
+    for k, cls in enumerate(inst.classes):
+        root = find(inst.centers[int(cls.centers[0])].sector)
+        class_parts.setdefault(root, []).append(k)
+    parts = [(class_parts.get(root, []), js) for root, js in demand_parts.items()]
+    parts.sort(key=lambda p: (-len(p[1]), p[1][0] if p[1] else 0))
+    return parts
+
+
+def _model(
+    inst: CordonInstance, name: str, class_ids: list[int], demand_ids: list[int]
+) -> ComponentModel:
+    local_j = {j: i for i, j in enumerate(demand_ids)}
+    need = np.array([inst.demands[j].need for j in demand_ids], dtype=float)
+    pk: list[int] = []
+    pj: list[int] = []
+    cost: list[float] = []
+    ub: list[int] = []
+    for lk, k in enumerate(class_ids):
+        cls = inst.classes[k]
+        mean = (cls.dist * cls.teams[:, None]).sum(axis=0) / max(1, cls.total)
+        for j, col in zip(cls.demands.tolist(), cls.demand_col.tolist(), strict=True):
+            pk.append(lk)
+            pj.append(local_j[j])
+            cost.append(float(mean[col]))
+            ub.append(min(cls.total, math.ceil(inst.demands[j].need / cls.size)))
+    return ComponentModel(
+        name=name,
+        class_ids=class_ids,
+        demand_ids=demand_ids,
+        cap=np.array([inst.classes[k].total for k in class_ids], dtype=float),
+        size=np.array([inst.classes[k].size for k in class_ids], dtype=float),
+        need=need,
+        weight=np.array([inst.demands[j].weight for j in demand_ids], dtype=float),
+        pair_k=np.array(pk, dtype=int),
+        pair_j=np.array(pj, dtype=int),
+        pair_cost=np.array(cost, dtype=float),
+        pair_ub=np.array(ub, dtype=float),
+    )
+
+
+def _aggregate(
+    model: ComponentModel, inst: CordonInstance, teams: Mapping[UnitSlot, int]
+) -> np.ndarray:
+    """Teams per pair of a unit-level solution."""
+    index = {
+        (int(model.class_ids[k]), int(model.demand_ids[j])): p
+        for p, (k, j) in enumerate(zip(model.pair_k.tolist(), model.pair_j.tolist(), strict=True))
+    }
+    x = np.zeros(len(model.pair_k))
+    for (u, j), n in teams.items():
+        p = index.get((inst.unit_class[u], j))
+        if p is not None:
+            x[p] += n
+    return x
+
+
+# --- per-component solve (runs in a worker process) ------------------------------------
+
+
+def _shortfall(model: ComponentModel, x: np.ndarray) -> float:
+    assigned = np.bincount(
+        model.pair_j, weights=x * model.size[model.pair_k], minlength=len(model.need)
+    )
+    return float((np.maximum(0.0, model.need - assigned) * model.weight).sum())
+
+
+def _feasible(model: ComponentModel, x: np.ndarray) -> bool:
+    if np.any(x < -1e-9) or np.any(x > model.pair_ub + 1e-9):
+        return False
+    used = np.bincount(model.pair_k, weights=x, minlength=len(model.cap))
+    return bool(np.all(used <= model.cap + 1e-9))
+
+
+def _moves(model: ComponentModel, x: np.ndarray) -> float:
+    if model.current is None:
+        return 0.0
+    return float(np.maximum(0.0, model.current - x).sum())
+
+
+def _repair(model: ComponentModel, x: np.ndarray) -> np.ndarray:
+    """Fill what is left greedily: the team that removes the most weighted shortfall first."""
+    x = x.copy()
+    used = np.bincount(model.pair_k, weights=x, minlength=len(model.cap))
+    free = model.cap - used
+    assigned = np.bincount(
+        model.pair_j, weights=x * model.size[model.pair_k], minlength=len(model.need)
+    )
+    resid = np.maximum(0.0, model.need - assigned)
+    size = model.size[model.pair_k]
+    while True:
+        gain = model.weight[model.pair_j] * np.minimum(size, resid[model.pair_j])
+        gain[(free[model.pair_k] < 0.5) | (x >= model.pair_ub - 1e-9)] = 0.0
+        # Among equal gains prefer the nearer class (a travel tie-break, never a loss).
+        p = int(np.argmax(gain - 1e-9 * model.pair_cost))
+        if gain[p] <= 1e-12:
+            return x
+        x[p] += 1
+        free[model.pair_k[p]] -= 1
+        resid[model.pair_j[p]] = max(0.0, resid[model.pair_j[p]] - size[p])
+
+
+@dataclass
+class ComponentResult:
+    """What a worker sends back for one component."""
+
+    name: str
+    x: np.ndarray
+    objective: float
+    bound: float
+    lp_bound: float
+    status: str
+    solver: str
+    seconds: float
+    phase2: bool = False
+
+
+_BANNER_DONE: set[int] = set()
+
+
+def _new_highs() -> Any:
+    """A silent HiGHS instance. HiGHS prints a banner on stdout the first time a process
+    creates one, before any option can be set; stdout is the CLI's summary, so the first
+    construction in each process happens with file descriptor 1 pointed at /dev/null."""
+    import highspy
+
+    highs: Any = highspy.Highs
+    pid = os.getpid()
+    if pid in _BANNER_DONE:
+        h = highs()
+    else:
+        import sys
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _BANNER_DONE.add(pid)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _highs_model(model: ComponentModel, integer: bool) -> Any:
+    import highspy
+
+    P, J, K = len(model.pair_k), len(model.need), len(model.cap)
+    replan = model.current is not None
+    M = P if replan else 0
+    n_col = P + J + M
+    n_row = K + J + M
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_col
+    lp.num_row_ = n_row
+    lp.col_cost_ = np.concatenate([np.zeros(P), model.weight, np.zeros(M)])
+    lp.col_lower_ = np.zeros(n_col)
+    lp.col_upper_ = np.concatenate([model.pair_ub, model.need, np.full(M, inf)])
+    row_lower = [np.full(K, -inf), model.need]
+    row_upper = [model.cap, np.full(J, inf)]
+    if replan:
+        assert model.current is not None
+        row_lower.append(model.current.astype(float))
+        row_upper.append(np.full(M, inf))
+    lp.row_lower_ = np.concatenate(row_lower)
+    lp.row_upper_ = np.concatenate(row_upper)
+    # Column-wise: x_p in its class row (1), its demand row (team size), its move row (1).
+    per_x = 3 if replan else 2
+    starts = [np.arange(P) * per_x, P * per_x + np.arange(J)]
+    index = np.empty(P * per_x, dtype=np.int32)
+    value = np.empty(P * per_x)
+    index[0::per_x] = model.pair_k
+    value[0::per_x] = 1.0
+    index[1::per_x] = K + model.pair_j
+    value[1::per_x] = model.size[model.pair_k]
+    if replan:
+        index[2::per_x] = K + J + np.arange(P)
+        value[2::per_x] = 1.0
+    idx = [index, K + np.arange(J, dtype=np.int32)]
+    val = [value, np.ones(J)]
+    if replan:
+        starts.append(P * per_x + J + np.arange(M))
+        idx.append(K + J + np.arange(M, dtype=np.int32))
+        val.append(np.ones(M))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = n_col
+    lp.a_matrix_.num_row_ = n_row
+    lp.a_matrix_.start_ = np.concatenate([*starts, [P * per_x + J + M]]).astype(np.int32)
+    lp.a_matrix_.index_ = np.concatenate(idx).astype(np.int32)
+    lp.a_matrix_.value_ = np.concatenate(val)
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * P + [
+            highspy.HighsVarType.kContinuous
+        ] * (J + M)
+    h = _new_highs()
+    h.setOptionValue("threads", 1)
+    h.passModel(lp)
+    return h
+
+
+def _full_solution(model: ComponentModel, x: np.ndarray) -> np.ndarray:
+    assigned = np.bincount(
+        model.pair_j, weights=x * model.size[model.pair_k], minlength=len(model.need)
+    )
+    y = np.maximum(0.0, model.need - assigned)
+    parts = [x, y]
+    if model.current is not None:
+        parts.append(np.maximum(0.0, model.current - x))
+    return np.concatenate(parts)
+
+
+def _lp_relaxation(model: ComponentModel) -> tuple[float, np.ndarray]:
+    """Split-headcount optimum of the component and its solution (teams per pair)."""
+    import highspy
+
+    h = _highs_model(model, integer=False)
+    h.setOptionValue("solver", "simplex")
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return 0.0, np.zeros(len(model.pair_k))
+    # The dual objective of an optimal simplex solve is a bound; the primal value agrees
+    # with it to the solver's tolerance, which `max(..., 0)` and callers absorb.
+    value = float(h.getInfo().objective_function_value)
+    x = np.array(h.getSolution().col_value[: len(model.pair_k)])
+    return max(0.0, value - 1e-7 * max(1.0, abs(value))), x
+
+
+def _round_x(model: ComponentModel, values: Sequence[float]) -> np.ndarray | None:
+    x = np.rint(np.array(values[: len(model.pair_k)], dtype=float))
+    x = np.maximum(x, 0.0)
+    return x if _feasible(model, x) else None
+
+
+def _highs_milp(
+    model: ComponentModel, start: np.ndarray, limit: float, seed: int, deadline: float
+) -> tuple[np.ndarray, float, str, np.ndarray | None, bool]:
+    """(x, dual bound, status, phase-2 x or None, phase 2 ran)."""
+    import highspy
+
+    h = _highs_model(model, integer=True)
+    h.setOptionValue("time_limit", max(0.05, limit))
+    h.setOptionValue("mip_rel_gap", 1e-4)
+    h.setOptionValue("random_seed", seed)
+    sol = highspy.HighsSolution()
+    sol.col_value = list(_full_solution(model, start))
+    sol.value_valid = True
+    h.setSolution(sol)
+    t0 = time.perf_counter()
+    h.run()
+    spent = time.perf_counter() - t0
+    status = h.getModelStatus()
+    info = h.getInfo()
+    bound = float(info.mip_dual_bound)
+    if not math.isfinite(bound):
+        bound = 0.0
+    x = start
+    if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+        cand = _round_x(model, h.getSolution().col_value)
+        if cand is not None and _shortfall(model, cand) <= _shortfall(model, x) + 1e-9:
+            x = cand
+    label = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
+    # Phase 2: same shortfall or better, then fewer moves (re-planning), then less travel.
+    left = deadline - time.perf_counter()
+    budget = left if model.current is not None else min(left, max(0.3, spent))
+    if budget < 0.05 or len(model.pair_k) == 0:
+        return x, bound, label, None, False
+    P, J = len(model.pair_k), len(model.need)
+    S1 = _shortfall(model, x)
+    h.addRow(
+        -highspy.kHighsInf,
+        S1 + 1e-7 * max(1.0, S1),
+        J,
+        np.arange(P, P + J, dtype=np.int32),
+        model.weight,
+    )
+    travel_scale = 1.0
+    if model.current is not None:
+        worst = float((model.cap[model.pair_k] * model.pair_cost).sum()) + 1.0
+        travel_scale = 1.0 / worst  # all travel together weighs less than one move
+    costs = [model.pair_cost * travel_scale, np.zeros(J)]
+    if model.current is not None:
+        costs.append(np.ones(P))
+    n_col = h.getNumCol()
+    h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.concatenate(costs))
+    h.setOptionValue("time_limit", max(0.05, budget))
+    h.setOptionValue("mip_rel_gap", 1e-3)
+    sol = highspy.HighsSolution()
+    sol.col_value = list(_full_solution(model, x))
+    sol.value_valid = True
+    h.setSolution(sol)
+    h.run()
+    info = h.getInfo()
+    x2 = None
+    if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+        x2 = _round_x(model, h.getSolution().col_value)
+    return x, bound, label, x2, True
+
+
+_CBC_BOUND = re.compile(r"^Lower bound:\s*(-?[0-9.eE+-]+)", re.MULTILINE)
+
+
+def _cbc_milp(
+    model: ComponentModel, start: np.ndarray, limit: float, seed: int, deadline: float
+) -> tuple[np.ndarray, float, str, np.ndarray | None, bool]:
+    """CBC through PuLP. Status is read from `sol_status`, never from `status` alone:
+    PuLP reports "Optimal" after a time-out. The dual bound comes from CBC's log."""
+    import pulp
+
+    P, J = len(model.pair_k), len(model.need)
+    prob = pulp.LpProblem(model.name.replace(" ", "_") or "cordon", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x{p}", 0, int(model.pair_ub[p]), cat=pulp.LpInteger) for p in range(P)]
+    y = [pulp.LpVariable(f"y{j}", 0, float(model.need[j])) for j in range(J)]
+    prob += pulp.lpSum(float(model.weight[j]) * y[j] for j in range(J))
+    by_k: dict[int, list[int]] = {}
+    by_j: dict[int, list[int]] = {}
+    for p in range(P):
+        by_k.setdefault(int(model.pair_k[p]), []).append(p)
+        by_j.setdefault(int(model.pair_j[p]), []).append(p)
+    for k, ps in by_k.items():
+        prob += pulp.lpSum(x[p] for p in ps) <= float(model.cap[k])
+    for j in range(J):
+        prob += pulp.lpSum(float(model.size[model.pair_k[p]]) * x[p] for p in by_j.get(j, [])) + y[
+            j
+        ] >= float(model.need[j])
+    for p in range(P):
+        x[p].setInitialValue(int(start[p]))
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "cbc.log"
+        solver = pulp.PULP_CBC_CMD(
+            msg=False,
+            timeLimit=max(1, round(limit)),
+            gapRel=1e-4,
+            warmStart=True,
+            threads=1,
+            logPath=str(log),
+            options=[f"randomSeed {seed + 1}"],
+        )
+        prob.solve(solver)
+        text = log.read_text(errors="replace") if log.exists() else ""
+    best = start
+    status = "time_limit"
+    if prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        cand = _round_x(model, [v.varValue or 0.0 for v in x])
+        if cand is not None and _shortfall(model, cand) <= _shortfall(model, best) + 1e-9:
+            best = cand
+    bound = 0.0
+    if prob.sol_status == pulp.LpSolutionOptimal and "Optimal solution found" in text:
+        status = "optimal"
+        bound = _shortfall(model, best) / (1 + 1e-4)
+    match = _CBC_BOUND.search(text)
+    if match:
+        with contextlib.suppress(ValueError):
+            bound = max(bound, float(match.group(1)))
+    return best, bound, status, None, False
+
+
+def solve_component(
+    model: ComponentModel,
+    *,
+    solver: str,
+    time_limit: float,
+    seed: int,
+    on_lp: Callable[[float, np.ndarray], None] | None = None,
+) -> ComponentResult:
+    """LP bound, LP rounding, then the MILP warm-started from the best start."""
+    started = time.perf_counter()
+    deadline = started + time_limit
+    P = len(model.pair_k)
+    if P == 0:
+        value = float((model.need * model.weight).sum())
+        return ComponentResult(model.name, np.zeros(0), value, value, value, "optimal", "none", 0.0)
+    lp_bound, lp_x = _lp_relaxation(model)
+    rounded = _repair(model, np.floor(lp_x + 1e-6))
+    if on_lp is not None:
+        on_lp(lp_bound, rounded)
+    starts = [rounded, *[w for w in model.warm if _feasible(model, w)]]
+    if model.current is not None and _feasible(model, model.current):
+        starts.append(model.current)
+    start = min(starts, key=lambda s: (round(_shortfall(model, s), 9), _moves(model, s)))
+    objective = _shortfall(model, start)
+    if objective <= lp_bound + 1e-9 and model.current is None:
+        return ComponentResult(
+            model.name,
+            start,
+            objective,
+            lp_bound,
+            lp_bound,
+            "optimal",
+            "lp-rounding",
+            time.perf_counter() - started,
+        )
+    limit = deadline - time.perf_counter()
+    milp = _cbc_milp if solver == "cbc" else _highs_milp
+    x, bound, status, x2, phase2 = milp(model, start, limit, seed, deadline)
+    if x2 is not None and _shortfall(model, x2) <= _shortfall(model, x) + 1e-9:
+        x = x2
+    return ComponentResult(
+        name=model.name,
+        x=x,
+        objective=_shortfall(model, x),
+        bound=max(bound, lp_bound),
+        lp_bound=lp_bound,
+        status=status,
+        solver=solver,
+        seconds=time.perf_counter() - started,
+        phase2=phase2,
+    )
+
+
+def _worker(conn: Connection) -> None:
+    """Worker process loop: one job at a time, LP news first, then the result."""
+    while True:
+        job = conn.recv()
+        if job is None:
+            return
+        job_id, model, solver, limit, seed = job
+
+        def lp_news(bound: float, x: np.ndarray, job_id: int = job_id) -> None:
+            conn.send(("lp", job_id, bound, x))
+
+        result = solve_component(model, solver=solver, time_limit=limit, seed=seed, on_lp=lp_news)
+        conn.send(("done", job_id, result))
+
+
+def _run_parallel(
+    models: list[ComponentModel],
+    *,
+    solver: str,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    progress: Progress,
+) -> dict[int, ComponentResult | tuple[float, np.ndarray] | None]:
+    """Solve components on `workers` processes; stop any that overruns the deadline.
+
+    Returns per component: its result, or (LP bound, LP-rounding x) when it was stopped
+    after its LP, or None when it was stopped before.
+    """
+    started = time.perf_counter()
+    deadline = started + time_limit
+    # fork: fast, and the parent has not started any solver thread at this point.
+    ctx: Any = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    pool: list[tuple[Any, Connection]] = []
+    for _ in range(min(workers, len(models))):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child,), daemon=True)
+        proc.start()
+        child.close()
+        pool.append((proc, parent))
+    out: dict[int, ComponentResult | tuple[float, np.ndarray] | None] = {}
+    queue = list(range(len(models)))
+    busy: dict[int, int] = {}  # pool slot -> job
+    waiting_size = sum(m.size_hint for m in models)
+
+    def dispatch(slot: int) -> None:
+        nonlocal waiting_size
+        job = queue.pop(0)
+        left = deadline - time.perf_counter()
+        share = left * len(pool) * models[job].size_hint / max(1, waiting_size)
+        waiting_size -= models[job].size_hint
+        limit = max(0.2, min(left - 0.1, share))
+        pool[slot][1].send((job, models[job], solver, limit, seed))
+        busy[slot] = job
+        out[job] = None
+
+    for slot in range(len(pool)):
+        if queue:
+            dispatch(slot)
+    done = 0
+    try:
+        while busy:
+            grace = deadline + max(1.0, 0.1 * time_limit) - time.perf_counter()
+            if grace <= 0:
+                break
+            ready = wait([pool[s][1] for s in busy], timeout=grace)
+            for ready_conn in ready:
+                slot = next(s for s in busy if pool[s][1] is ready_conn)
+                try:
+                    msg: Any = pool[slot][1].recv()
+                except EOFError:
+                    busy.pop(slot)
+                    continue
+                if msg[0] == "lp":
+                    out[msg[1]] = (msg[2], msg[3])
+                    continue
+                result: ComponentResult = msg[2]
+                out[msg[1]] = result
+                done += 1
+                progress(
+                    f"cordon: part {done}/{len(models)} {result.name}: {result.status}, "
+                    f"shortfall {result.objective:.1f}, bound {result.bound:.1f}, "
+                    f"{result.seconds:.1f}s"
+                )
+                busy.pop(slot)
+                if queue:
+                    dispatch(slot)
+    finally:
+        for slot, (proc, conn) in enumerate(pool):
+            if slot in busy:
+                proc.terminate()  # overran the deadline: its fallback is used
+            else:
+                try:
+                    conn.send(None)
+                except (BrokenPipeError, OSError):
+                    proc.terminate()
+        for proc, conn in pool:
+            proc.join(timeout=2)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            conn.close()
+    for slot in busy:
+        progress(f"cordon: part {models[busy[slot]].name} stopped at the time limit")
+    return out
+
+
+# --- from class counts back to concrete teams ------------------------------------------
+
+
+def _match(
+    inst: CordonInstance,
+    k: int,
+    counts: Mapping[int, int],
+    current: Mapping[UnitSlot, int] | None,
+) -> dict[UnitSlot, int]:
+    """Give a class's slots (demand -> teams) to its members: keep teams in place
+    first (re-planning), then a min-cost flow over real distances."""
+    cls = inst.classes[k]
+    left = {j: n for j, n in counts.items() if n > 0}
+    free = {int(u): int(t) for u, t in zip(cls.members.tolist(), cls.teams.tolist(), strict=True)}
+    teams: dict[UnitSlot, int] = {}
+    if current:
+        for u in sorted(free):
+            for j in list(left):
+                keep = min(current.get((u, j), 0), left[j], free[u])
+                if keep > 0:
+                    teams[(u, j)] = teams.get((u, j), 0) + keep
+                    left[j] -= keep
+                    free[u] -= keep
+    left = {j: n for j, n in left.items() if n > 0}
+    if not left:
+        return teams
+    members = [u for u in cls.members.tolist() if free[u] > 0]
+    if len(members) == 1:
+        for j, n in left.items():
+            teams[(members[0], j)] = teams.get((members[0], j), 0) + n
+        return teams
+    from ortools.graph.python import min_cost_flow
+
+    slots = sorted(left)
+    row_of = {int(u): r for r, u in enumerate(cls.members.tolist())}
+    col_of = {int(c): i for i, c in enumerate(cls.centers.tolist())}
+    M, S = len(members), len(slots)
+    sink = M + S
+    flow = min_cost_flow.SimpleMinCostFlow()
+    tails: list[int] = []
+    heads: list[int] = []
+    caps: list[int] = []
+    costs: list[int] = []
+    for a, u in enumerate(members):
+        row = row_of[u]
+        for b, j in enumerate(slots):
+            col = col_of[inst.center_index[inst.demands[j].center]]
+            tails.append(a)
+            heads.append(M + b)
+            caps.append(min(free[u], left[j]))
+            costs.append(round(float(cls.dist[row, col]) * 1000))
+        tails.append(a)
+        heads.append(sink)
+        caps.append(free[u])
+        costs.append(0)
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails), np.array(heads), np.array(caps), np.array(costs)
+    )
+    supplies = [free[u] for u in members] + [-left[j] for j in slots]
+    supplies.append(-(sum(free[u] for u in members) - sum(left.values())))
+    flow.set_nodes_supplies(np.arange(M + S + 1), np.array(supplies))
+    if flow.solve() != flow.OPTIMAL:  # cannot happen: supply covers every slot
+        raise RuntimeError("team matching failed")
+    for arc, t, h in zip(arcs.tolist(), tails, heads, strict=True):
+        if h == sink:
+            continue
+        n = flow.flow(arc)
+        if n > 0:
+            key = (members[t], slots[h - M])
+            teams[key] = teams.get(key, 0) + int(n)
+    return teams
+
+
+def _teams_from_x(
+    inst: CordonInstance,
+    model: ComponentModel,
+    x: np.ndarray,
+    current: Mapping[UnitSlot, int] | None,
+) -> dict[UnitSlot, int]:
+    per_class: dict[int, dict[int, int]] = {}
+    for p in np.nonzero(x > 0.5)[0].tolist():
+        k = model.class_ids[int(model.pair_k[p])]
+        j = model.demand_ids[int(model.pair_j[p])]
+        per_class.setdefault(k, {})[j] = round(float(x[p]))
+    teams: dict[UnitSlot, int] = {}
+    for k, counts in per_class.items():
+        teams.update(_match(inst, k, counts, current))
+    return teams
+
+
+# --- the optimizer ----------------------------------------------------------------------
+
+
+def flow_bound(inst: CordonInstance) -> float:
+    """The split-headcount optimum (people divisible): the physical limit."""
+    total = 0.0
+    for i, (ks, js) in enumerate(components(inst)):
+        total += (
+            _lp_relaxation(_model(inst, f"part-{i}", ks, js))[0]
+            if ks
+            else float(sum(inst.demands[j].need * inst.demands[j].weight for j in js))
+        )
+    return total
+
+
+def optimize(
+    inst: CordonInstance,
+    *,
+    time_limit: float,
+    solver: str = "highs",
+    seed: int = 0,
+    workers: int | None = None,
+    start: CordonResult | None = None,
+    current: Mapping[UnitSlot, int] | None = None,
+    progress: Progress = _quiet,
+) -> CordonResult:
+    """The whole-team optimum (or the best plan found in `time_limit` s) and its bound.
+
+    `workers=0` solves in this process (no hard stop: for tests and small packages);
+    otherwise up to `workers` processes (default: the CPUs, at most 2 on the target).
+    `start` is a plan to warm-start from and to beat (default: the greedy plan).
+    `current` turns on re-planning: teams per (unit, demand) of the plan in force.
+    """
+    started = time.perf_counter()
+    if solver not in ("highs", "cbc"):
+        raise ValueError(f"unknown cordon solver {solver!r}")
+    if start is None:
+        start = greedy(inst)
+    parts = components(inst)
+    models: list[ComponentModel] = []
+    trivial_value = 0.0
+    for i, (ks, js) in enumerate(parts):
+        sectors = sorted(
+            {inst.centers[inst.center_index[inst.demands[j].center]].sector for j in js}
+        )
+        name = sectors[0] if len(sectors) == 1 else f"{sectors[0]}+{len(sectors) - 1}"
+        if not ks:
+            trivial_value += float(sum(inst.demands[j].need * inst.demands[j].weight for j in js))
+            continue
+        model = _model(inst, name, ks, js)
+        model.warm.append(_aggregate(model, inst, start.teams))
+        if current is not None:
+            model.current = _aggregate(model, inst, current)
+        models.append(model)
+        del i
+    progress(
+        f"cordon: {len(inst.demands)} needs, {len(inst.units)} units in {len(inst.classes)} "
+        f"classes, {len(models)} independent parts"
+    )
+    budget = max(0.1, time_limit - (time.perf_counter() - started))
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    outcomes: dict[int, ComponentResult | tuple[float, np.ndarray] | None]
+    if workers <= 0 or not models:
+        outcomes = {}
+        deadline = time.perf_counter() + budget
+        for i, model in enumerate(models):
+            left = max(0.1, (deadline - time.perf_counter()) / max(1, len(models) - i))
+            outcomes[i] = solve_component(model, solver=solver, time_limit=left, seed=seed)
+    else:
+        outcomes = _run_parallel(
+            models, solver=solver, time_limit=budget, seed=seed, workers=workers, progress=progress
+        )
+    teams: dict[UnitSlot, int] = {}
+    bound = trivial_value
+    lp_total = trivial_value
+    statuses: set[str] = set()
+    details: list[Mapping[str, Any]] = []
+    for i, model in enumerate(models):
+        outcome = outcomes.get(i)
+        warm = model.warm[0]
+        if isinstance(outcome, ComponentResult):
+            x, part_bound, lp_b, status = outcome.x, outcome.bound, outcome.lp_bound, outcome.status
+        elif isinstance(outcome, tuple):
+            lp_b, rounded = outcome
+            x = rounded if _shortfall(model, rounded) < _shortfall(model, warm) else warm
+            part_bound, status = lp_b, "stopped"
+        else:
+            x, part_bound, lp_b, status = warm, 0.0, 0.0, "stopped"
+        statuses.add(status)
+        bound += min(part_bound, _shortfall(model, x))
+        lp_total += lp_b
+        details.append(
+            {
+                "part": model.name,
+                "status": status,
+                "objective": _shortfall(model, x),
+                "bound": part_bound,
+                "pairs": len(model.pair_k),
+            }
+        )
+        teams.update(_teams_from_x(inst, model, x, current))
+    status = (
+        "optimal"
+        if statuses <= {"optimal"}
+        else ("stopped" if "stopped" in statuses else "time_limit")
+    )
+    moves = None
+    if current is not None:
+        moves = sum(max(0, n - teams.get(slot, 0)) for slot, n in current.items())
+    result = _result(
+        inst,
+        teams,
+        bound=bound,
+        flow=lp_total,
+        solver=solver,
+        status=status,
+        seconds=time.perf_counter() - started,
+        components=len(parts),
+        moves=moves,
+        details=tuple(details),
+    )
+    if current is None and result.objective > start.objective + 1e-9:
+        # Never return worse than the start (cannot happen with a correct solver; this
+        # keeps the promise even if a solver misbehaves).
+        return _result(
+            inst,
+            start.teams,
+            bound=bound,
+            flow=lp_total,
+            solver=solver,
+            status=status,
+            seconds=time.perf_counter() - started,
+            components=len(parts),
+            details=tuple(details),
+        )
+    return result

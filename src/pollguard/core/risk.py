@@ -1,0 +1,212 @@
+"""Risk score of each polling center, with the reasons behind it.
+
+The score is a weighted mean of four components, each scaled to [0, 1] so that a
+person can compare them and see why a center scored as it did:
+
+- history: incidents of previous elections near the center. Each incident counts
+  `severity x 0.5 ** (age / history_half_life_days) x falloff(distance)`, where the
+  falloff is linear, 1 at the center and 0 at `history_radius_km`; an incident whose
+  `center` column names the center counts at distance 0. The sum `x` saturates as
+  `1 - exp(-x)`: one severe recent incident gives ~0.63, three give ~0.95.
+- intel: intelligence reports about the center, `severity x credibility x
+  0.5 ** (age / intel_half_life_days)`, saturating the same way.
+- remoteness: great-circle distance to the nearest police unit's base divided by
+  `remoteness_km`, capped at 1 (no police unit at all counts as fully remote).
+- size: registered voters divided by `size_voters`, capped at 1.
+
+The weights come from `policy.risk` and are normalised by their sum, so the score stays
+in [0, 1] whatever weights an officer types. A `risk` value in centers.csv overrides
+the model (the components are still reported, for the record). Ages are measured at
+`now`, by default midnight at the start of the general vote day in the election's time
+zone; an event dated after `now` counts as age 0 (never as a negative age, which would
+make it weigh more than a fresh one).
+
+Every component is monotonic: more, closer, newer or more severe incidents never lower
+a score (tests/core/test_risk.py checks it by properties).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from pollguard.core.geo import distance_matrix_km
+from pollguard.core.model import Center, ElectionPackage, UnitKind
+
+__all__ = ["RiskAssessment", "assess", "default_now", "scores"]
+
+
+@dataclass(frozen=True, slots=True)
+class RiskAssessment:
+    """The score of one center and its explanation.
+
+    `score` is what the planner uses: `override` when the package gives one, else
+    `model_score`. Components are in [0, 1]; `weights` are the normalised weights (they
+    sum to 1, or are all 0), so `model_score == sum(weights[k] * component[k])`.
+    """
+
+    center: str
+    score: float
+    model_score: float
+    history: float
+    intel: float
+    remoteness: float
+    size: float
+    weights: Mapping[str, float]
+    override: float | None = None
+    incidents_counted: int = 0
+    reports_counted: int = 0
+    nearest_police_km: float | None = None
+
+    @property
+    def components(self) -> dict[str, float]:
+        return {
+            "history": self.history,
+            "intel": self.intel,
+            "remoteness": self.remoteness,
+            "size": self.size,
+        }
+
+
+def default_now(pkg: ElectionPackage) -> datetime:
+    """Midnight at the start of the general vote day, in the election's time zone."""
+    return datetime.combine(
+        pkg.election.general_vote_date, time(0, 0), tzinfo=ZoneInfo(pkg.election.timezone)
+    )
+
+
+def _aware(value: datetime, tz: ZoneInfo) -> datetime:
+    # The package reader may give naive datetimes for date-only cells; they are local
+    # to the election, never UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def _age_days(when: datetime, now: datetime) -> float:
+    return max(0.0, (now - when).total_seconds() / 86400.0)
+
+
+def _saturate(x: float) -> float:
+    return 1.0 - math.exp(-x) if x > 0 else 0.0
+
+
+def assess(pkg: ElectionPackage, *, now: datetime | None = None) -> dict[str, RiskAssessment]:
+    """Score every center of the package (all kinds; the planner uses the general ones)."""
+    policy = pkg.policy.risk
+    tz = ZoneInfo(pkg.election.timezone)
+    now = _aware(now, tz) if now is not None else default_now(pkg)
+    raw = {
+        "history": max(0.0, policy.weight_history),
+        "intel": max(0.0, policy.weight_intel),
+        "remoteness": max(0.0, policy.weight_remoteness),
+        "size": max(0.0, policy.weight_size),
+    }
+    total = sum(raw.values())
+    weights = {k: (v / total if total > 0 else 0.0) for k, v in raw.items()}
+
+    centers = pkg.centers
+    n = len(centers)
+    if n == 0:
+        return {}
+    clat = np.array([c.lat for c in centers], dtype=float)
+    clon = np.array([c.lon for c in centers], dtype=float)
+
+    history_x = np.zeros(n)
+    history_count = np.zeros(n, dtype=int)
+    radius = policy.history_radius_km
+    if pkg.incidents_history:
+        index = {c.code: i for i, c in enumerate(centers)}
+        ilat = np.array([p.lat for p in pkg.incidents_history], dtype=float)
+        ilon = np.array([p.lon for p in pkg.incidents_history], dtype=float)
+        half = policy.history_half_life_days
+        decay = np.array(
+            [
+                p.severity
+                * (0.5 ** (_age_days(_aware(p.when, tz), now) / half) if half > 0 else 1.0)
+                for p in pkg.incidents_history
+            ]
+        )
+        # Chunked so that a national package (10,000 centers) never builds one huge matrix.
+        for start in range(0, n, 512):
+            stop = min(n, start + 512)
+            dist = distance_matrix_km(clat[start:stop], clon[start:stop], ilat, ilon)
+            for col, incident in enumerate(pkg.incidents_history):
+                if incident.center is not None and incident.center in index:
+                    row = index[incident.center]
+                    if start <= row < stop:
+                        dist[row - start, col] = 0.0
+            if radius > 0:
+                falloff = np.clip(1.0 - dist / radius, 0.0, 1.0)
+            else:
+                falloff = (dist <= 0.0).astype(float)
+            contrib = falloff * decay[None, :]
+            history_x[start:stop] = contrib.sum(axis=1)
+            history_count[start:stop] = (contrib > 0).sum(axis=1)
+
+    intel_x: dict[str, float] = {}
+    intel_count: dict[str, int] = {}
+    for report in pkg.intel:
+        half = policy.intel_half_life_days
+        age = _age_days(_aware(report.when, tz), now)
+        value = report.severity * report.credibility * (0.5 ** (age / half) if half > 0 else 1.0)
+        intel_x[report.center] = intel_x.get(report.center, 0.0) + value
+        intel_count[report.center] = intel_count.get(report.center, 0) + (1 if value > 0 else 0)
+
+    police = {(u.lat, u.lon) for u in pkg.units if u.kind is UnitKind.POLICE}
+    nearest = np.full(n, np.inf)
+    if police:
+        plat = np.array([p[0] for p in police], dtype=float)
+        plon = np.array([p[1] for p in police], dtype=float)
+        for start in range(0, n, 512):
+            stop = min(n, start + 512)
+            dist = distance_matrix_km(clat[start:stop], clon[start:stop], plat, plon)
+            nearest[start:stop] = dist.min(axis=1)
+
+    result: dict[str, RiskAssessment] = {}
+    for i, center in enumerate(centers):
+        history = _saturate(float(history_x[i]))
+        intel = _saturate(intel_x.get(center.code, 0.0))
+        near = float(nearest[i])
+        if policy.remoteness_km > 0 and math.isfinite(near):
+            remoteness = min(1.0, near / policy.remoteness_km)
+        else:
+            remoteness = 1.0 if not math.isfinite(near) else 0.0
+        size = _size(center, policy.size_voters)
+        model = (
+            weights["history"] * history
+            + weights["intel"] * intel
+            + weights["remoteness"] * remoteness
+            + weights["size"] * size
+        )
+        model = min(1.0, max(0.0, model))
+        override = None if center.risk is None else min(1.0, max(0.0, center.risk))
+        result[center.code] = RiskAssessment(
+            center=center.code,
+            score=model if override is None else override,
+            model_score=model,
+            history=history,
+            intel=intel,
+            remoteness=remoteness,
+            size=size,
+            weights=weights,
+            override=override,
+            incidents_counted=int(history_count[i]),
+            reports_counted=intel_count.get(center.code, 0),
+            nearest_police_km=near if math.isfinite(near) else None,
+        )
+    return result
+
+
+def _size(center: Center, size_voters: int) -> float:
+    if size_voters <= 0:
+        return 1.0 if center.voters > 0 else 0.0
+    return min(1.0, max(0.0, center.voters / size_voters))
+
+
+def scores(pkg: ElectionPackage, *, now: datetime | None = None) -> dict[str, float]:
+    """Just the score per center code (what the planner consumes)."""
+    return {code: a.score for code, a in assess(pkg, now=now).items()}
