@@ -1,0 +1,1 @@
+"""Accounts: roles, profiles (sector, agency, center, language), API tokens, login throttling."""

@@ -1,0 +1,90 @@
+"""Who a user is in pollguard: their profile and role, resolved once per request.
+
+Object-level checks (which centers, units... a user may see) live in each app's
+`access.py` and start from `role_of` / `profile_of` here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.http import HttpRequest
+from django.utils import timezone
+
+from pollguard.accounts.choices import Role
+from pollguard.accounts.models import ApiToken, LoginFailure, Profile
+
+AnyUser = AbstractBaseUser | AnonymousUser
+_CACHE = "_pollguard_profile"
+_MISSING = object()
+
+# Roles that see every center, station and unit of the election.
+SEES_ALL_REGISTRY = frozenset({Role.CHAIR, Role.OPERATIONS, Role.AUDITOR})
+# Roles that may read raw intelligence reports (design.md: "visible only to those who need them").
+SEES_INTEL = frozenset({Role.CHAIR, Role.INTELLIGENCE})
+# Roles that may change things at all; the auditor and the commission read only here.
+WRITES_CENTER_STATUS = frozenset({Role.CHAIR, Role.OPERATIONS, Role.SECTOR_COMMANDER})
+
+
+def profile_of(user: AnyUser) -> Profile | None:
+    """The user's profile, fetched once and cached on the user object; None for no role."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    cached: Any = getattr(user, _CACHE, _MISSING)
+    if cached is _MISSING:
+        cached = Profile.objects.filter(user_id=user.pk).first()
+        setattr(user, _CACHE, cached)
+    assert cached is None or isinstance(cached, Profile)
+    return cached
+
+
+def role_of(user: AnyUser) -> Role | None:
+    profile = profile_of(user)
+    return Role(profile.role) if profile is not None else None
+
+
+def forget_profile(user: AnyUser) -> None:
+    """Drop the cached profile (after an action changed it)."""
+    if hasattr(user, _CACHE):
+        delattr(user, _CACHE)
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user owning a live API token, or None (unknown, revoked, inactive user)."""
+    if not raw:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    return token.user if token is not None else None
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """The peer address. Forwarded headers are not trusted: any client could forge them."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def normalize_username(username: str) -> str:
+    # Counted case-insensitively so "Chair" and "chair" share one failure budget.
+    return username.strip().lower()[:150]
+
+
+def login_locked_out(username: str, address: str | None) -> bool:
+    """True while (username, address) has too many recent failed logins."""
+    since = timezone.now() - timedelta(minutes=settings.POLLGUARD_LOGIN_LOCKOUT_MINUTES)
+    failures = LoginFailure.objects.filter(
+        username=normalize_username(username), address=address, created_at__gte=since
+    ).count()
+    return failures >= settings.POLLGUARD_LOGIN_MAX_FAILURES

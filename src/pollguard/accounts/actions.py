@@ -1,0 +1,176 @@
+"""Every write of the accounts app: users and roles, API tokens, languages, failed logins."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db import transaction
+from django.utils import timezone
+
+from pollguard.accounts.access import forget_profile, normalize_username, token_digest
+from pollguard.accounts.choices import Language, Role
+from pollguard.accounts.models import ApiToken, LoginFailure, Profile
+from pollguard.audit.actions import record
+from pollguard.registry.models import Agency, Center, Sector
+
+AnyUser = AbstractBaseUser | AnonymousUser
+TOKEN_PREFIX = "pg_"  # noqa: S105 - a visible marker, not a secret
+
+
+def _check_scope(
+    role: Role, sector: Sector | None, agency: Agency | None, center: Center | None
+) -> None:
+    """Each scoped role needs exactly its scope; unscoped roles take none."""
+    wanted = {
+        Role.SECTOR_COMMANDER: "sector",
+        Role.AGENCY_LIAISON: "agency",
+        Role.FIELD_REPORTER: "center",
+    }.get(role)
+    given = {
+        name
+        for name, value in (("sector", sector), ("agency", agency), ("center", center))
+        if value
+    }
+    if given != ({wanted} if wanted else set()):
+        raise ValueError(f"role {role.value} needs scope {wanted or 'none'}, got {sorted(given)}")
+
+
+def _profile_state(profile: Profile | None) -> dict[str, object] | None:
+    if profile is None:
+        return None
+    return {
+        "role": profile.role,
+        "sector": profile.sector.code if profile.sector else None,
+        "agency": profile.agency.code if profile.agency else None,
+        "center": profile.center.code if profile.center else None,
+        "language": profile.language,
+    }
+
+
+def do_provision_user(
+    username: str,
+    *,
+    password: str | None,
+    role: Role,
+    sector: Sector | None = None,
+    agency: Agency | None = None,
+    center: Center | None = None,
+    language: Language = Language.ARABIC,
+    acting_user: AnyUser | None,
+) -> User:
+    """Create the user, or update its password (when given), role and scope.
+
+    Re-running with the same values changes nothing but the password hash, so the demo
+    and set-up scripts can call it every time. Granting a role is security-relevant,
+    hence a critical (hash-chained) audit entry.
+    """
+    _check_scope(role, sector, agency, center)
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(username=username)
+        profile = Profile.objects.select_related("sector", "agency", "center").filter(user=user)
+        existing = profile.first()
+        before = _profile_state(existing)
+        if password is not None:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        elif created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        values = {
+            "role": role.value,
+            "sector": sector,
+            "agency": agency,
+            "center": center,
+            "language": existing.language if existing else language.value,
+        }
+        profile_row, _ = Profile.objects.update_or_create(user=user, defaults=values)
+        after = _profile_state(profile_row)
+        if before != after:
+            record(
+                "accounts.provision_user",
+                acting_user=acting_user,
+                object_type="user",
+                object_id=username,
+                before=before,
+                after=after,
+                critical=True,
+            )
+    forget_profile(user)
+    return user
+
+
+def do_set_user_language(user: AnyUser, language: Language, *, acting_user: AnyUser) -> None:
+    """Remember the interface language the user chose (applied at every request)."""
+    if not user.is_authenticated:
+        return
+    with transaction.atomic():
+        changed = (
+            Profile.objects.filter(user_id=user.pk)
+            .exclude(language=language.value)
+            .update(language=language.value)
+        )
+        if changed:
+            record(
+                "accounts.set_language",
+                acting_user=acting_user,
+                object_type="user",
+                object_id=user.get_username(),
+                after={"language": language.value},
+            )
+    forget_profile(user)
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    """A just-created token: `raw` is shown once and never stored."""
+
+    token: ApiToken
+    raw: str
+
+
+def do_create_api_token(user: User, *, name: str = "", acting_user: AnyUser | None) -> NewToken:
+    """Create an API token for `user`; only its SHA-256 digest is kept."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name[:100], prefix=raw[:10], digest=token_digest(raw)
+        )
+        record(
+            "accounts.create_api_token",
+            acting_user=acting_user,
+            object_type="api_token",
+            object_id=token.prefix,
+            after={"user": user.get_username(), "name": token.name},
+            critical=True,
+        )
+    return NewToken(token, raw)
+
+
+def do_revoke_api_token(token: ApiToken, *, acting_user: AnyUser | None) -> None:
+    """Revoke a token; a revoked token authenticates nothing."""
+    with transaction.atomic():
+        changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if changed:
+            record(
+                "accounts.revoke_api_token",
+                acting_user=acting_user,
+                object_type="api_token",
+                object_id=token.prefix,
+                critical=True,
+            )
+
+
+def do_record_login_failure(username: str, address: str | None) -> None:
+    """Count one failed login of (username, address); see `access.login_locked_out`."""
+    with transaction.atomic():
+        LoginFailure.objects.create(username=normalize_username(username), address=address)
+
+
+def do_clear_login_failures(username: str, address: str | None) -> None:
+    """A successful login forgives the earlier failures of the same pair."""
+    with transaction.atomic():
+        LoginFailure.objects.filter(username=normalize_username(username), address=address).delete()

@@ -1,0 +1,49 @@
+"""Django admin for accounts: profiles inline on users, tokens and failed logins read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+
+from pollguard.accounts.models import ApiToken, LoginFailure, Profile
+
+
+class ProfileInline(admin.StackedInline):  # type: ignore[type-arg]
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ["sector", "agency", "center"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PollguardUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    inlines = [ProfileInline]
+    list_display = ["username", "first_name", "last_name", "profile__role", "is_active"]
+    list_select_related = ["profile"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["prefix", "user", "name", "created_at", "revoked_at"]
+    list_select_related = ["user"]
+    search_fields = ["prefix", "user__username", "name"]
+    readonly_fields = ["prefix", "digest", "user", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens are created by do_create_api_token, which shows the secret once
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["username", "address", "created_at"]
+    search_fields = ["username", "address"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

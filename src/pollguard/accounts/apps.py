@@ -1,0 +1,10 @@
+"""App configuration of accounts."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "pollguard.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts and roles")

@@ -1,0 +1,1 @@
+"""Live updates: a change feed in the database that every open page polls."""

@@ -1,0 +1,54 @@
+"""Writing the change feed. Actions call `emit` inside their transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from pollguard.accounts.access import AnyUser
+from pollguard.audit.actions import jsonable, record
+from pollguard.live.choices import EventKind
+from pollguard.live.models import Event
+
+
+def emit(
+    kind: EventKind,
+    *,
+    election_id: int | None,
+    payload: dict[str, object],
+    sector_id: int | None = None,
+    center_id: int | None = None,
+) -> Event:
+    """Append one event to the feed; it becomes visible when the caller's transaction commits.
+
+    `sector_id` and `center_id` decide who receives it (see `live.access.events_for`); an event
+    with neither goes to every role that sees the whole election.
+    """
+    return Event.objects.create(
+        kind=kind,
+        election_id=election_id,
+        sector_id=sector_id,
+        center_id=center_id,
+        payload=jsonable(payload),
+    )
+
+
+def do_prune_events(*, older_than: timedelta | None = None, acting_user: AnyUser | None) -> int:
+    """Delete events older than the retention (default `POLLGUARD_EVENT_RETENTION_HOURS`).
+
+    A page that was offline longer than that reloads instead of replaying the feed.
+    """
+    age = older_than or timedelta(hours=settings.POLLGUARD_EVENT_RETENTION_HOURS)
+    cutoff = timezone.now() - age
+    with transaction.atomic():
+        deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
+        record(
+            "live.prune_events",
+            acting_user=acting_user,
+            object_type="event",
+            after={"deleted": deleted, "cutoff": cutoff},
+        )
+    return deleted

@@ -1,0 +1,11 @@
+"""Kinds of live events."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    CENTER_STATUS = "center.status", _("Center status changed")
+    PACKAGE_LOADED = "package.loaded", _("Election package loaded")

@@ -1,0 +1,1 @@
+"""The registry: the election and everything that exists where (geography, centers, units)."""

@@ -1,0 +1,279 @@
+"""Who may see and change which registry objects: the one place these rules live.
+
+Visibility by role (design.md section 2; decisions where it is silent are marked):
+
+| role               | centers, stations        | units                | sectors     | intel |
+|--------------------|--------------------------|----------------------|-------------|-------|
+| chair              | all                      | all                  | all         | yes   |
+| operations         | all                      | all                  | all         | no    |
+| auditor            | all (read-only)          | all (read-only)      | all         | no    |
+| commission (IHEC)  | all                      | none (decision)      | all         | no    |
+| intelligence       | all (risk is per center) | none (decision)      | all         | yes   |
+| sector commander   | own sector               | own sector           | own         | no    |
+| agency liaison     | none (decision: until    | own agency           | all         | no    |
+|                    | plans assign their units)|                      |             |       |
+| field reporter     | own center               | none                 | its sector  | no    |
+| no role            | none                     | none                 | none        | no    |
+
+`access_<thing>(user, code)` returns the object or raises `NotFound` for both "missing"
+and "not yours". List functions return querysets with what pages need already joined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+
+from pollguard.accounts.access import (
+    SEES_ALL_REGISTRY,
+    SEES_INTEL,
+    WRITES_CENTER_STATUS,
+    AnyUser,
+    profile_of,
+)
+from pollguard.accounts.choices import Role
+from pollguard.registry.models import (
+    Center,
+    Election,
+    IntelReport,
+    Person,
+    Sector,
+    Station,
+    Unit,
+)
+from pollguard.web.errors import Forbidden, NotFound
+
+_ALL_CENTERS = SEES_ALL_REGISTRY | {Role.COMMISSION, Role.INTELLIGENCE}
+_ALL_SECTORS = _ALL_CENTERS | {Role.AGENCY_LIAISON}
+
+
+def current_election() -> Election | None:
+    """The election pages and the API show: `POLLGUARD_ELECTION`, else the latest loaded."""
+    elections = Election.objects.all()
+    if settings.POLLGUARD_ELECTION:
+        return elections.filter(code=settings.POLLGUARD_ELECTION).first()
+    return elections.order_by("-loaded_at", "-id").first()
+
+
+def _center_scope(user: AnyUser, prefix: str = "") -> Q | None:
+    """A filter on centers (through `prefix`, e.g. "center__") the user may see; None = none."""
+    profile = profile_of(user)
+    if profile is None:
+        return None
+    role = Role(profile.role)
+    if role in _ALL_CENTERS:
+        return Q()
+    if role is Role.SECTOR_COMMANDER and profile.sector_id is not None:
+        return Q(**{f"{prefix}sector_id": profile.sector_id})
+    if role is Role.FIELD_REPORTER and profile.center_id is not None:
+        return Q(**{f"{prefix}pk": profile.center_id})
+    return None
+
+
+def _unit_scope(user: AnyUser) -> Q | None:
+    profile = profile_of(user)
+    if profile is None:
+        return None
+    role = Role(profile.role)
+    if role in SEES_ALL_REGISTRY:
+        return Q()
+    if role is Role.SECTOR_COMMANDER and profile.sector_id is not None:
+        return Q(sector_id=profile.sector_id)
+    if role is Role.AGENCY_LIAISON and profile.agency_id is not None:
+        return Q(agency_id=profile.agency_id)
+    return None
+
+
+def _sector_scope(user: AnyUser) -> Q | None:
+    profile = profile_of(user)
+    if profile is None:
+        return None
+    role = Role(profile.role)
+    if role in _ALL_SECTORS:
+        return Q()
+    if role is Role.SECTOR_COMMANDER and profile.sector_id is not None:
+        return Q(pk=profile.sector_id)
+    if role is Role.FIELD_REPORTER and profile.center_id is not None:
+        return Q(centers__pk=profile.center_id)
+    return None
+
+
+# --- centers and stations -------------------------------------------------------------
+
+
+def centers_for(user: AnyUser, election: Election | None = None) -> QuerySet[Center]:
+    """Active centers of the (current) election the user may see, sector and districts joined."""
+    election = election or current_election()
+    scope = _center_scope(user)
+    centers = Center.objects.select_related("sector", "district", "subdistrict")
+    if election is None or scope is None:
+        return centers.none()
+    return centers.filter(scope, election=election, active=True)
+
+
+def access_center(user: AnyUser, code: str) -> Center:
+    """The center with this public code if the user may see it; else `NotFound`."""
+    center = centers_for(user).filter(code=code).first()
+    if center is None:
+        raise NotFound(code)
+    return center
+
+
+def can_set_center_status(user: AnyUser, center: Center) -> bool:
+    """Chair and operations anywhere; a sector commander in their own sector."""
+    profile = profile_of(user)
+    if profile is None or Role(profile.role) not in WRITES_CENTER_STATUS:
+        return False
+    if profile.role == Role.SECTOR_COMMANDER:
+        return profile.sector_id is not None and profile.sector_id == center.sector_id
+    return True
+
+
+def access_center_for_status(user: AnyUser, code: str) -> Center:
+    """The center if the user may change its status; `NotFound` if unseen, else `Forbidden`."""
+    center = access_center(user, code)
+    if not can_set_center_status(user, center):
+        raise Forbidden(code)
+    return center
+
+
+def stations_for(user: AnyUser, election: Election | None = None) -> QuerySet[Station]:
+    """Stations of the centers the user may see, with their center joined."""
+    election = election or current_election()
+    scope = _center_scope(user, prefix="center__")
+    stations = Station.objects.select_related("center")
+    if election is None or scope is None:
+        return stations.none()
+    return stations.filter(scope, election=election, center__active=True)
+
+
+# --- units ----------------------------------------------------------------------------
+
+
+def units_for(user: AnyUser, election: Election | None = None) -> QuerySet[Unit]:
+    """Active units the user may see, with agency and home sector joined."""
+    election = election or current_election()
+    scope = _unit_scope(user)
+    units = Unit.objects.select_related("agency", "sector")
+    if election is None or scope is None:
+        return units.none()
+    return units.filter(scope, election=election, active=True)
+
+
+def access_unit(user: AnyUser, code: str) -> Unit:
+    """The unit with this public code if the user may see it; else `NotFound`."""
+    unit = units_for(user).filter(code=code).first()
+    if unit is None:
+        raise NotFound(code)
+    return unit
+
+
+# --- sectors and the overview ---------------------------------------------------------
+
+
+def sectors_for(user: AnyUser, election: Election | None = None) -> QuerySet[Sector]:
+    election = election or current_election()
+    scope = _sector_scope(user)
+    if election is None or scope is None:
+        return Sector.objects.none()
+    return Sector.objects.filter(scope, election=election, active=True).distinct()
+
+
+def access_sector(user: AnyUser, code: str) -> Sector:
+    sector = sectors_for(user).filter(code=code).first()
+    if sector is None:
+        raise NotFound(code)
+    return sector
+
+
+@dataclass(frozen=True, slots=True)
+class SectorSummary:
+    """One row of the election overview. `sector` None is the governorate reserve."""
+
+    sector: Sector | None
+    centers: int = 0
+    stations: int = 0
+    voters: int = 0
+    units: int = 0
+    headcount: int = 0
+    personnel: int = 0
+
+
+def sector_summary(user: AnyUser) -> list[SectorSummary]:
+    """Per visible sector: centers, stations, voters, units, headcount and roster size.
+
+    Four queries whatever the size of the election (sectors, then one grouped aggregate
+    each for centers, units and personnel). Only what the user may see is counted; a
+    reserve row is added when the user sees reserve units.
+    """
+    election = current_election()
+    sectors = list(sectors_for(user, election).order_by("code"))
+    centers = {
+        row["sector_id"]: row
+        for row in centers_for(user, election)
+        .order_by()
+        .values("sector_id")
+        .annotate(n=Count("id"), n_stations=Sum("stations_count"), n_voters=Sum("voters"))
+    }
+    units = {
+        row["sector_id"]: row
+        for row in units_for(user, election)
+        .order_by()
+        .values("sector_id")
+        .annotate(n=Count("id"), n_headcount=Sum("headcount"))
+    }
+    visible_units = units_for(user, election)
+    personnel = {
+        row["unit__sector_id"]: row["n"]
+        for row in Person.objects.filter(unit__in=visible_units.values("pk"))
+        .order_by()
+        .values("unit__sector_id")
+        .annotate(n=Count("id"))
+    }
+
+    def row(sector: Sector | None) -> SectorSummary:
+        key = sector.pk if sector is not None else None
+        c, u = centers.get(key, {}), units.get(key, {})
+        return SectorSummary(
+            sector=sector,
+            centers=c.get("n", 0),
+            stations=c.get("n_stations") or 0,
+            voters=c.get("n_voters") or 0,
+            units=u.get("n", 0),
+            headcount=u.get("n_headcount") or 0,
+            personnel=personnel.get(key, 0),
+        )
+
+    rows = [row(sector) for sector in sectors]
+    if None in units:
+        rows.append(row(None))
+    return rows
+
+
+# --- intelligence ---------------------------------------------------------------------
+
+
+def intel_reports_for(user: AnyUser) -> QuerySet[IntelReport]:
+    """Raw intelligence reports: the chair and intelligence officers only, everyone else none."""
+    election = current_election()
+    role = profile_of(user)
+    reports = IntelReport.objects.select_related("center")
+    if election is None or role is None or Role(role.role) not in SEES_INTEL:
+        return reports.none()
+    return reports.filter(election=election)
+
+
+# --- page-level visibility (which pages a role has at all; used for navigation) -----------
+
+
+def sees_centers(user: AnyUser) -> bool:
+    """True when the user's role shows any centers (center list, map); no query."""
+    return _center_scope(user) is not None
+
+
+def sees_units(user: AnyUser) -> bool:
+    """True when the user's role shows any units (unit list); no query."""
+    return _unit_scope(user) is not None
+

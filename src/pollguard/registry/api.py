@@ -1,0 +1,118 @@
+"""API v1 endpoints of the registry: sectors, centers, stations, units.
+
+Thin: parse, call an access helper or an action, return. Lists are paginated
+(`limit`/`offset`) and run a fixed number of queries whatever their length.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from pollguard.core.arabic import normalize
+from pollguard.registry import access
+from pollguard.registry.actions import do_set_center_status
+from pollguard.registry.models import Center, Sector, Station, Unit
+from pollguard.registry.schemas import (
+    CenterFilters,
+    CenterOut,
+    CenterStatusIn,
+    ConflictOut,
+    ErrorOut,
+    SectorOut,
+    StationFilters,
+    StationOut,
+    UnitFilters,
+    UnitOut,
+)
+
+router = Router(tags=["registry"])
+
+
+def filter_centers(centers: QuerySet[Center], filters: CenterFilters) -> QuerySet[Center]:
+    """Apply list filters; shared by the API and the pages."""
+    if filters.sector:
+        centers = centers.filter(sector__code=filters.sector)
+    if filters.status:
+        centers = centers.filter(status=filters.status)
+    if filters.kind:
+        centers = centers.filter(kind=filters.kind)
+    if filters.search and normalize(filters.search):
+        centers = centers.filter(search_name__contains=normalize(filters.search))
+    return centers
+
+
+@router.get("/sectors", response=list[SectorOut], summary="List sectors")
+@paginate(LimitOffsetPagination)
+def list_sectors(request: HttpRequest) -> QuerySet[Sector]:
+    return access.sectors_for(request.user).order_by("code")
+
+
+@router.get("/sectors/{code}", response={200: SectorOut, 404: ErrorOut}, summary="Get a sector")
+def get_sector(request: HttpRequest, code: str) -> Sector:
+    return access.access_sector(request.user, code)
+
+
+@router.get("/centers", response=list[CenterOut], summary="List polling centers")
+@paginate(LimitOffsetPagination)
+def list_centers(request: HttpRequest, filters: Query[CenterFilters]) -> QuerySet[Center]:
+    return filter_centers(access.centers_for(request.user), filters).order_by("code")
+
+
+@router.get("/centers/{code}", response={200: CenterOut, 404: ErrorOut}, summary="Get a center")
+def get_center(request: HttpRequest, code: str) -> Center:
+    return access.access_center(request.user, code)
+
+
+@router.patch(
+    "/centers/{code}/status",
+    response={200: CenterOut, 403: ErrorOut, 404: ErrorOut, 409: ConflictOut},
+    summary="Change a center's status",
+    description="Send the `version` you read; 409 means someone else changed the center.",
+)
+def set_center_status(request: HttpRequest, code: str, body: CenterStatusIn) -> Center:
+    center = access.access_center_for_status(request.user, code)
+    return do_set_center_status(
+        center, body.status, acting_user=request.user, expected_version=body.version
+    )
+
+
+@router.get(
+    "/centers/{code}/stations",
+    response={200: list[StationOut], 404: ErrorOut},
+    summary="List a center's stations",
+)
+def list_center_stations(request: HttpRequest, code: str) -> QuerySet[Station]:
+    center = access.access_center(request.user, code)
+    return access.stations_for(request.user).filter(center=center).order_by("number")
+
+
+@router.get("/stations", response=list[StationOut], summary="List polling stations")
+@paginate(LimitOffsetPagination)
+def list_stations(request: HttpRequest, filters: Query[StationFilters]) -> QuerySet[Station]:
+    stations = access.stations_for(request.user)
+    if filters.center:
+        stations = stations.filter(center__code=filters.center)
+    return stations.order_by("code")
+
+
+@router.get("/units", response=list[UnitOut], summary="List units")
+@paginate(LimitOffsetPagination)
+def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> QuerySet[Unit]:
+    units = access.units_for(request.user)
+    if filters.sector:
+        units = units.filter(sector__code=filters.sector)
+    if filters.agency:
+        units = units.filter(agency__code=filters.agency)
+    if filters.kind:
+        units = units.filter(kind=filters.kind)
+    if filters.search and normalize(filters.search):
+        units = units.filter(search_name__contains=normalize(filters.search))
+    return units.order_by("code")
+
+
+@router.get("/units/{code}", response={200: UnitOut, 404: ErrorOut}, summary="Get a unit")
+def get_unit(request: HttpRequest, code: str) -> Unit:
+    return access.access_unit(request.user, code)

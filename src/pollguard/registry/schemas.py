@@ -1,0 +1,118 @@
+"""API v1 shapes of registry objects. Objects are named by their public codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from pollguard.registry.choices import CenterKind, CenterStatus, UnitKind
+from pollguard.registry.models import Center, Station, Unit
+
+
+class SectorOut(Schema):
+    code: str
+    name_en: str
+    name_ar: str
+
+
+class CenterOut(Schema):
+    code: str
+    name_en: str
+    name_ar: str
+    sector: str = Field(description="Sector code.")
+    district: str | None = Field(description="District code.")
+    subdistrict: str | None = Field(description="Sub-district code.")
+    lat: float
+    lon: float
+    stations: int = Field(description="Number of polling stations.")
+    voters: int = Field(description="Registered voters.")
+    kind: CenterKind
+    status: CenterStatus
+    status_changed_at: datetime | None
+    version: int = Field(description="Send it back when changing the status (409 if stale).")
+    risk_override: float | None
+
+    @staticmethod
+    def resolve_sector(obj: Center) -> str:
+        return obj.sector.code
+
+    @staticmethod
+    def resolve_district(obj: Center) -> str | None:
+        return obj.district.code if obj.district else None
+
+    @staticmethod
+    def resolve_subdistrict(obj: Center) -> str | None:
+        return obj.subdistrict.code if obj.subdistrict else None
+
+    @staticmethod
+    def resolve_stations(obj: Center) -> int:
+        return obj.stations_count
+
+
+class CenterFilters(Schema):
+    sector: str | None = Field(None, description="Sector code.")
+    status: CenterStatus | None = None
+    kind: CenterKind | None = None
+    search: str | None = Field(
+        None, description="Code or name, Arabic spelling variants and digits folded."
+    )
+
+
+class CenterStatusIn(Schema):
+    status: CenterStatus
+    version: int = Field(description="The version you read; the change fails if it moved on.")
+
+
+class ConflictOut(Schema):
+    detail: str
+    current_version: int | None
+
+
+class StationOut(Schema):
+    code: str
+    center: str = Field(description="Center code.")
+    number: int
+    voters: int
+
+    @staticmethod
+    def resolve_center(obj: Station) -> str:
+        return obj.center.code
+
+
+class StationFilters(Schema):
+    center: str | None = Field(None, description="Center code.")
+
+
+class UnitOut(Schema):
+    code: str
+    name_en: str
+    name_ar: str
+    agency: str = Field(description="Agency code.")
+    kind: UnitKind
+    headcount: int
+    sector: str | None = Field(description="Home sector code; null for a governorate reserve.")
+    lat: float
+    lon: float
+    team_size: int | None
+    max_distance_km: float | None
+    speed_kmh: float | None
+
+    @staticmethod
+    def resolve_agency(obj: Unit) -> str:
+        return obj.agency.code
+
+    @staticmethod
+    def resolve_sector(obj: Unit) -> str | None:
+        return obj.sector.code if obj.sector else None
+
+
+class UnitFilters(Schema):
+    sector: str | None = Field(None, description="Home sector code.")
+    agency: str | None = Field(None, description="Agency code.")
+    kind: UnitKind | None = None
+    search: str | None = Field(None, description="Code or name.")
+
+
+class ErrorOut(Schema):
+    detail: str

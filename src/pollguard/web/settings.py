@@ -1,0 +1,220 @@
+"""Django settings for pollguard, read from the environment (docs/architecture.md lists them).
+
+Safe by default: DEBUG off, secure cookies and HSTS behind HTTPS, a Content-Security-Policy,
+login throttling. With no configuration at all, data lives in SQLite in the user's data
+folder (`POLLGUARD_DATA_DIR`, default `~/.local/share/pollguard`); `DATABASE_URL` switches
+to PostgreSQL.
+
+Secret key: `POLLGUARD_SECRET_KEY` / `POLLGUARD_SECRET_KEY_FILE`, else the file
+`<data dir>/secret_key` that `pollguard demo` generates for the local demo. Without any of
+them a DEBUG run uses a fixed development key, and a production run has no key: Django then
+refuses anything that signs (sessions, CSRF) and `pollguard serve` refuses to start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext_lazy as _
+
+from pollguard.web.env import (
+    database_from_url,
+    default_data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = default_data_dir()
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
+
+DEBUG = env_bool("POLLGUARD_DEBUG", False)
+
+SECRET_KEY = env_secret("POLLGUARD_SECRET_KEY")
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = "insecure-development-key-never-used-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("POLLGUARD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("POLLGUARD_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",
+    "pollguard.web",
+    "pollguard.audit",
+    "pollguard.registry",
+    "pollguard.accounts",
+    "pollguard.live",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "pollguard.web.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pollguard.accounts.middleware.UserPreferencesMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "pollguard.web.urls"
+WSGI_APPLICATION = "pollguard.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "pollguard.web.context_processors.pollguard",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------
+
+DATABASE_URL = env_secret("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": database_from_url(DATABASE_URL)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "pollguard.sqlite3",
+            "OPTIONS": {
+                # Several server threads and CLI processes write at once: WAL lets readers
+                # run during a write, IMMEDIATE takes the write lock at BEGIN (no deadlock on
+                # lock upgrade) and the timeout makes writers queue instead of failing.
+                "timeout": env_int("POLLGUARD_SQLITE_TIMEOUT", 20, minimum=1),
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("POLLGUARD_CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- authentication -------------------------------------------------------------------
+
+AUTHENTICATION_BACKENDS = ["pollguard.accounts.backends.ThrottledModelBackend"]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed logins per (username, address) before the pair is locked out, and for how long.
+POLLGUARD_LOGIN_MAX_FAILURES = env_int("POLLGUARD_LOGIN_MAX_FAILURES", 5, minimum=1)
+POLLGUARD_LOGIN_LOCKOUT_MINUTES = env_int("POLLGUARD_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+
+# --- security -------------------------------------------------------------------------
+
+HTTPS = env_bool("POLLGUARD_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+if env_bool("POLLGUARD_BEHIND_PROXY", False):
+    # Only when a reverse proxy terminates TLS and always sets this header itself.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("POLLGUARD_SESSION_HOURS", 12, minimum=1) * 3600
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Map tiles: without a URL the map draws centers on a plain background (no network).
+POLLGUARD_TILE_URL = env_str("POLLGUARD_TILE_URL")
+POLLGUARD_TILE_ATTRIBUTION = env_str("POLLGUARD_TILE_ATTRIBUTION")
+
+
+def _tile_source(url: str) -> str:
+    """The CSP source for a Leaflet tile template such as https://{s}.tile.example.org/…"""
+    if not url:
+        return ""
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+POLLGUARD_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        " ".join(filter(None, ["img-src 'self' data:", _tile_source(POLLGUARD_TILE_URL)])),
+        "style-src 'self'",
+        "script-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# --- languages and time ---------------------------------------------------------------
+
+LANGUAGE_CODE = "ar"
+LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+# Stored in UTC; pages show the current election's time zone (UserPreferencesMiddleware).
+TIME_ZONE = "UTC"
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "pollguard_language"
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# The election shown by pages and the API; empty means the most recently loaded one.
+POLLGUARD_ELECTION = env_str("POLLGUARD_ELECTION")
+
+# --- static files ---------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Serve straight from the app folders, so a fresh clone needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- live updates ---------------------------------------------------------------------
+
+POLLGUARD_EVENT_RETENTION_HOURS = env_int("POLLGUARD_EVENT_RETENTION_HOURS", 48, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("POLLGUARD_LOG_LEVEL", "WARNING")},
+}
+
+if not DATABASE_URL:
+    # SQLite needs its folder before the first connection.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,20 @@
+"""The URL map of the whole site. Apps own their pages; the project only mounts them."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from pollguard.accounts.views_language import set_language
+from pollguard.web.api import api
+
+urlpatterns = [
+    path("", include("pollguard.registry.urls")),
+    path("accounts/", include("pollguard.accounts.urls")),
+    path("live/", include("pollguard.live.urls")),
+    # Before Django's own set_language: ours also stores the choice in the user's profile.
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
