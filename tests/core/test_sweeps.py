@@ -31,6 +31,7 @@ from pollguard.core.planning.sweeps import (
     check_sweeps,
     greedy_sweeps,
     plan_sweeps,
+    sweep_coverage,
 )
 
 BAGHDAD = timezone(timedelta(hours=3))
@@ -282,6 +283,9 @@ class TestPlanSweeps:
             done = {(s.center, r.kind) for r in result.routes for s in r.stops}
             missing = {(s.center, s.kind) for s in result.unswept}
             assert not done & missing
+            coverage, unswept = sweep_coverage(pkg, risks_of(pkg), result.routes)
+            assert coverage == pytest.approx(result.coverage)
+            assert set(unswept) == set(result.unswept)
 
     def test_the_same_seed_gives_the_same_pyvrp_plan(self) -> None:
         pkg = random_package(random.Random(3), 15, 3)

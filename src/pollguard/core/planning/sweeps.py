@@ -669,6 +669,37 @@ def greedy_sweeps(pkg: ElectionPackage, risks: Mapping[str, float]) -> SweepResu
     return plan_sweeps(pkg, risks, time_limit=0.0, solver="greedy")
 
 
+def sweep_coverage(
+    pkg: ElectionPackage, risks: Mapping[str, float], routes: Sequence[SweepRoute]
+) -> tuple[float, tuple[SweepShortfall, ...]]:
+    """Weighted coverage and unswept shortfalls of any routes (e.g. read from a plan file).
+
+    This is the information side of checking: a required sweep nobody does lowers the
+    coverage and is listed, but it is not a rule violation. Stops that break a rule
+    still count here; run `check_sweeps` for those.
+    """
+    done = {(r.kind, s.center) for r in routes for s in r.stops}
+    required = done_weight = 0.0
+    missing: list[tuple[float, str, SweepShortfall]] = []
+    for kind in (UnitKind.EOD, UnitKind.K9):
+        for c in pkg.centers:
+            risk = center_risk(c, risks)
+            if not needs_sweep(pkg, c, kind, risk):
+                continue
+            weight = 1.0 + pkg.policy.risk_weight * risk
+            required += weight
+            if (kind, c.code) in done:
+                done_weight += weight
+            else:
+                missing.append((-weight, c.code, SweepShortfall(c.code, kind)))
+    unswept = tuple(
+        m[2] for m in sorted(missing, key=lambda m: (m[2].kind != UnitKind.EOD, m[0], m[1]))
+    )
+    if not unswept:
+        return 1.0, ()
+    return (min(1.0, done_weight / required) if done_weight else 0.0), unswept
+
+
 # --- checker -----------------------------------------------------------------------------
 
 
