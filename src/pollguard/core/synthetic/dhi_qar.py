@@ -74,7 +74,7 @@ FACTS = Facts()
 _SIZING_RISK = 0.18
 # Share of a sector's cordon need its own forces cover; below 1 leaves the planner
 # shortfalls to show (the marsh sectors were the thinnest) [E].
-_SECTOR_SUPPLY = {"RIF": 1.06, "SHA": 1.06, "BAL": 1.1, "QAD": 0.94, "SUQ": 0.76, "CHI": 0.66}
+_SECTOR_SUPPLY = {"RIF": 1.06, "SHA": 1.06, "BAL": 1.1, "QAD": 0.9, "SUQ": 0.7, "CHI": 0.6}
 _ARMY_SHARE_OF_OUTER = 0.5
 _QRF_COMPANIES = 6  # emergency police companies of 100 held as governorate reserve
 _ARMY_RESERVE = 600
@@ -429,6 +429,13 @@ def _need(role: RolePolicy, stations: int, risk: float) -> int:
     return math.ceil((role.base + role.per_station * stations) * (1 + role.risk_factor * risk))
 
 
+def _applies(role: RolePolicy, center: Center) -> bool:
+    # Only the conditions that do not depend on risk; the demo's roles have no min_risk.
+    if role.min_stations is not None and center.stations < role.min_stations:
+        return False
+    return role.min_voters is None or center.voters >= role.min_voters
+
+
 def _round_up(value: int, step: int) -> int:
     return -(-value // step) * step
 
@@ -488,12 +495,18 @@ def _units(rng: random.Random, centers: Sequence[Center]) -> list[_UnitDraft]:
     inner = dict.fromkeys(sector_codes, 0)
     outer = dict.fromkeys(sector_codes, 0)
     centers_in = dict.fromkeys(sector_codes, 0)
+    traffic = dict.fromkeys(sector_codes, 0)
+    rescue = dict.fromkeys(sector_codes, 0)
     for c in centers:
         risk = _SIZING_RISK if c.risk is None else c.risk
         # Teams are whole: a need of 13 takes four teams of four.
         inner[c.sector] += _round_up(_need(ROLES["inner_cordon"], c.stations, risk), _POLICE_TEAM)
         outer[c.sector] += _round_up(_need(ROLES["outer_cordon"], c.stations, risk), _POLICE_TEAM)
         centers_in[c.sector] += 1
+        if _applies(ROLES["traffic"], c):
+            traffic[c.sector] += _need(ROLES["traffic"], c.stations, 0.0)
+        if _applies(ROLES["civil_defense"], c):
+            rescue[c.sector] += _need(ROLES["civil_defense"], c.stations, 0.0)
 
     units: list[_UnitDraft] = []
     nasiriyah = _PLACE["nasiriyah"]
@@ -532,7 +545,9 @@ def _units(rng: random.Random, centers: Sequence[Center]) -> list[_UnitDraft]:
     for sector in data.SECTORS:
         places = _places_of(sector.code)
         share = centers_in[sector.code] / len(centers)
-        n_traffic = max(4, round(40 * share))
+        # Traffic and civil defense needs do not depend on risk: size them on the need
+        # itself with a quarter to spare (the city's big centers need the most).
+        n_traffic = max(2, math.ceil(1.25 * traffic[sector.code] / 8))
         add(
             f"{sector.code}-T",
             "TP",
@@ -544,7 +559,7 @@ def _units(rng: random.Random, centers: Sequence[Center]) -> list[_UnitDraft]:
             "دورية مرور",
             2,
         )
-        n_cd = max(2, round(30 * share))
+        n_cd = max(2, math.ceil(1.25 * rescue[sector.code] / 15))
         add(
             f"{sector.code}-CD",
             "CD",
