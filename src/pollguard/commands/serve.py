@@ -1,0 +1,53 @@
+"""`pollguard serve`: the web application under waitress, static files by whitenoise."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the web server",
+        description="Serve pollguard with waitress (production-grade WSGI server).",
+    )
+    add_server_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.add_argument("--threads", type=int, default=8, help="worker threads")
+
+
+def serve(host: str, port: int, threads: int) -> int:
+    """Serve until interrupted; refuses to start without a secret key."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.SECRET_KEY  # noqa: B018 - Django raises here when the key is empty
+    except ImproperlyConfigured:
+        print(
+            "pollguard serve: no secret key. Set POLLGUARD_SECRET_KEY or "
+            "POLLGUARD_SECRET_KEY_FILE (or run `pollguard demo` for a local demo).",
+            file=sys.stderr,
+        )
+        return 1
+    import waitress
+
+    from pollguard.web.wsgi import application
+
+    print(f"serving on http://{host}:{port}/  (Ctrl+C stops)", flush=True)
+    waitress.serve(application, host=host, port=port, threads=threads, ident="pollguard")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from pollguard.web.bootstrap import setup
+
+    setup()
+    return serve(args.host, args.port, args.threads)
