@@ -52,7 +52,9 @@ def _names(rng: random.Random, label_en: str, label_ar: str, number: int) -> tup
 
 
 def _coord(rng: random.Random, low: float, high: float) -> float:
-    return round(rng.uniform(low, high), 6)
+    # Every other coordinate keeps all 17 digits: the writer must round-trip any float.
+    value = rng.uniform(low, high)
+    return value if rng.random() < 0.5 else round(value, 6)
 
 
 def _maybe(rng: random.Random, value: float) -> float | None:
@@ -93,7 +95,7 @@ def build(rng: random.Random, n_centers: int, n_units: int) -> ElectionPackage:
                 lon=_coord(rng, 45.5, 47.0),
                 stations=n_stations,
                 voters=sum(voters),
-                risk=_maybe(rng, round(rng.random(), 3)),
+                risk=_maybe(rng, rng.random()),
                 district=district,
                 subdistrict=subdistrict,
                 kind=kind,
@@ -121,7 +123,7 @@ def build(rng: random.Random, n_centers: int, n_units: int) -> ElectionPackage:
                 name_en=name_en,
                 name_ar=name_ar,
                 team_size=team_size,
-                max_distance_km=_maybe(rng, round(rng.uniform(1, 80), 1)),
+                max_distance_km=_maybe(rng, rng.uniform(0.5, 80)),
                 speed_kmh=_maybe(rng, float(rng.randint(20, 60))),
             )
         )
@@ -166,7 +168,7 @@ def build(rng: random.Random, n_centers: int, n_units: int) -> ElectionPackage:
             code=f"I-{i:03d}",
             when=start + timedelta(days=rng.randint(0, 420)),
             center=rng.choice(centers).code,
-            severity=round(rng.random(), 2),
+            severity=rng.random(),
             credibility=round(rng.random(), 2),
             summary=rng.choice(("", "تقرير تجريبي")),
         )
@@ -194,7 +196,7 @@ def build(rng: random.Random, n_centers: int, n_units: int) -> ElectionPackage:
     sweep = SweepPolicy(
         window_start=datetime(2010, 3, 6, 6, 0, tzinfo=BAGHDAD),
         window_end=datetime(2010, 3, 6, 18, 0, tzinfo=BAGHDAD),
-        road_factor=round(rng.uniform(1.0, 1.6), 3),
+        road_factor=rng.uniform(1.0, 1.6),
         speed_kmh={UnitKind.EOD: 40.0, UnitKind.K9: float(rng.randint(20, 50))},
         minutes_base=20.0,
         minutes_per_station=rng.choice((5.0, 2.5)),
@@ -228,7 +230,7 @@ def build(rng: random.Random, n_centers: int, n_units: int) -> ElectionPackage:
             roles=roles,
             sweep=sweep,
             risk=RiskPolicy(history_radius_km=round(rng.uniform(1, 10), 2)),
-            risk_weight=round(rng.uniform(0, 2), 3),
+            risk_weight=rng.uniform(0, 2),
         ),
         agencies=agencies,
         sectors=sectors,
