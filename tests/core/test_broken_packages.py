@@ -106,6 +106,23 @@ CASES = [
     ),
     # --- columns and cells -------------------------------------------------------------
     Case(
+        "semicolon-separated sectors",
+        write("sectors.csv", "code;name_en;name_ar\nNAS;Nasiriyah;الناصرية\n"),
+        [("sectors.csv", 1, "wrong_delimiter", None)],
+    ),
+    Case(
+        "a name with an unquoted comma shifts the row",
+        replace("centers.csv", "Nasiriyah Secondary School", "Nasiriyah, Secondary School"),
+        [
+            ("centers.csv", 2, "extra_cells", None),
+            ("centers.csv", 2, "unknown_reference", "sector"),
+            ("centers.csv", 2, "not_a_number", "lat"),
+            ("centers.csv", 2, "not_an_integer", "stations"),
+            ("centers.csv", 2, "out_of_range", "risk"),
+            ("centers.csv", 2, "not_a_subdistrict", "subdistrict"),
+        ],
+    ),
+    Case(
         "centers without lat",
         lambda f: drop_column(f, "centers.csv", "lat"),
         [("centers.csv", 1, "missing_column", "lat")],

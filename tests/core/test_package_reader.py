@@ -14,6 +14,7 @@ from packages import (
     append_line,
     read_rows,
     replace_in,
+    set_cell,
     write_base_package,
 )
 
@@ -194,6 +195,13 @@ def test_it_strips_whitespace_around_cells(base: Path) -> None:
         "Suq al-Shuyukh police",
         "شرطة سوق الشيوخ",
     )
+
+
+def test_it_drops_bidi_marks_that_arabic_spreadsheets_leave_around_values(base: Path) -> None:
+    set_cell(base, "units.csv", 2, "sector", "\u200fNAS\u200f")
+    set_cell(base, "units.csv", 2, "headcount", "\u200f٤٠")
+    unit = read_package(base).units[0]
+    assert (unit.sector, unit.headcount) == ("NAS", 40)
 
 
 def test_a_quoted_cell_spanning_lines_keeps_later_line_numbers_true(base: Path) -> None:

@@ -61,6 +61,18 @@ PACKAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "تعذّرت قراءة الملف: {detail}",
     ),
     # --- columns and cells -----------------------------------------------------------
+    "wrong_delimiter": (
+        "the header is one column '{found}': the file is separated by semicolons or tabs; "
+        'save it as "CSV UTF-8 (comma delimited)"',
+        "سطر العناوين عمود واحد '{found}': الملف مفصول بفواصل منقوطة أو علامات جدولة؛ "
+        'احفظه بصيغة "CSV UTF-8 (comma delimited)" المفصولة بالفواصل',
+    ),
+    "extra_cells": (
+        "the row has {count} cells but the header has {columns} columns; a value that "
+        'contains a comma must be in double quotes ("...")',
+        "يحتوي السطر على {count} خانة بينما يحتوي سطر العناوين على {columns} عمود؛ "
+        'يجب وضع أي قيمة تحتوي على فاصلة بين علامتي تنصيص مزدوجتين ("...")',
+    ),
     "missing_column": (
         "required column '{column}' is missing from the header (found: {found})",
         "العمود المطلوب '{column}' غير موجود في سطر العناوين (الأعمدة الموجودة: {found})",

@@ -70,6 +70,18 @@ def decode_text(data: bytes, file: str, encoding: str) -> tuple[str | None, list
         return None, [Problem(file, line, "bad_encoding", params)]
 
 
+# Invisible marks that Arabic spreadsheets leave around cell values (bidi marks, BOM).
+_EDGE_MARKS = "\u200b\u200e\u200f\u061c\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def _strip(cell: str) -> str:
+    """A cell without surrounding whitespace or invisible bidi marks."""
+    cell = cell.strip()
+    if cell and not cell.isascii():
+        cell = cell.strip(_EDGE_MARKS).strip()
+    return cell
+
+
 def _rows_from_lines(
     lines: Iterator[tuple[int, list[str]]], file: str
 ) -> tuple[Table | None, list[Problem]]:
@@ -78,11 +90,11 @@ def _rows_from_lines(
     keep: list[tuple[str, int]] | None = None
     problems: list[Problem] = []
     for line, cells in lines:
-        stripped = [c.strip() for c in cells]
+        stripped = [_strip(c) for c in cells]
         if not any(stripped):
             continue
         if table is None:
-            header = [c.lstrip("\ufeff").strip().lower() for c in stripped]
+            header = [c.lower() for c in stripped]
             first: dict[str, int] = {}
             for index, name in enumerate(header):
                 if name in first and name:
@@ -91,7 +103,15 @@ def _rows_from_lines(
             table = Table(file, header, header_line=line)
             if len(first) < len(header):
                 keep = list(first.items())  # a repeated column: its first occurrence counts
+            if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+                # Excel in many locales saves "CSV" with semicolons; say so instead of
+                # reporting every column as missing.
+                problems.append(Problem(file, line, "wrong_delimiter", {"found": header[0]}))
             continue
+        if len(stripped) > len(table.columns) and any(stripped[len(table.columns) :]):
+            # Usually a name with an unquoted comma, which shifts every later cell.
+            params = {"count": len(stripped), "columns": len(table.columns)}
+            problems.append(Problem(file, line, "extra_cells", params))
         if keep is None:
             table.rows.append((line, dict(zip(table.columns, stripped, strict=False))))
         else:
