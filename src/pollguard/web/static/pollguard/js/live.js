@@ -89,9 +89,9 @@
       this.after = id;
       this.apply(ev);
     }
-    if (data && typeof data.last === "number" && data.last > this.after && events.length === 0) {
-      // Nothing visible to this user happened up to `last`; skip ahead so the next request
-      // does not rescan those rows.
+    if (data && typeof data.last === "number" && data.last > this.after) {
+      // The server has looked at every event up to `last` (the user's filter may have hidden
+      // some): continue after it so those rows are not scanned again.
       this.after = data.last;
     }
     if (this.applied.size > 5000) { this.applied = new Set(); }
@@ -103,19 +103,18 @@
   };
 
   PollguardLive.prototype.updateBadges = function (ev) {
-    var info = this.statuses[ev.status] || { label: ev.status, color: "#333" };
+    var info = this.statuses[ev.status] || { label: ev.status, color: ev.color || "#333333" };
     var nodes = document.querySelectorAll('[data-live-center="' + CSS.escape(ev.center) + '"]');
     nodes.forEach(function (node) {
       var field = node.dataset.liveField;
       if (field === "status") {
         node.textContent = info.label;
-        node.style.color = info.color;
+        node.dataset.color = info.color;
+        node.style.setProperty("--pg-color", info.color);
         node.dataset.status = ev.status;
         node.classList.remove("pg-flash");
         void node.offsetWidth;  // restart the highlight animation
         node.classList.add("pg-flash");
-      } else if (field === "version" && ev.version !== undefined) {
-        node.value = ev.version;
       }
     });
   };

@@ -39,12 +39,6 @@
     return lower.concat(upper);
   }
 
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-
   function init() {
     var config = readJson("pollguard-map-config");
     var el = document.getElementById("pg-map");
@@ -72,13 +66,32 @@
       return statuses[code] || { label: code, color: "#333333" };
     }
 
+    /* Built as DOM nodes, not an HTML string: names come from data (escaping is automatic) and
+       the Content-Security-Policy forbids inline style attributes. */
     function popupHtml(c) {
       var s = statusInfo(c.status);
-      return '<strong>' + escapeHtml(c.name) + '</strong><br>' +
-        '<span class="pg-code">' + escapeHtml(c.code) + '</span><br>' +
-        escapeHtml(config.labels.status) + ': <span style="color:' + s.color + ';font-weight:700">' + escapeHtml(s.label) + '</span><br>' +
-        escapeHtml(config.labels.voters) + ': ' + Number(c.voters).toLocaleString(document.documentElement.lang) + '<br>' +
-        '<a href="' + escapeHtml(c.url) + '">' + escapeHtml(config.labels.open) + '</a>';
+      var box = document.createElement("div");
+      box.className = "pg-popup";
+      var title = document.createElement("strong");
+      title.textContent = c.name;
+      var code = document.createElement("div");
+      code.className = "pg-code";
+      code.textContent = c.code;
+      var status = document.createElement("div");
+      var badge = document.createElement("span");
+      badge.className = "pg-badge";
+      badge.dataset.liveCenter = c.code;
+      badge.dataset.liveField = "status";
+      badge.style.setProperty("--pg-color", s.color);
+      badge.textContent = s.label;
+      status.append(config.labels.status + ": ", badge);
+      var voters = document.createElement("div");
+      voters.textContent = config.labels.voters + ": " + Number(c.voters).toLocaleString("en-US");
+      var link = document.createElement("a");
+      link.href = c.url;
+      link.textContent = config.labels.open;
+      box.append(title, code, status, voters, link);
+      return box;
     }
 
     fetch(config.dataUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })

@@ -1,0 +1,73 @@
+"""Browser tests: Playwright's sync API driving Debian's chromium against pytest-django's
+live_server.
+
+Never `playwright install`: the browser is /usr/bin/chromium from Debian (scripts/test
+installs it). Playwright's sync API runs an asyncio loop in the test thread, which makes
+Django's async-safety check refuse ORM calls made by the test itself; the tests do use the
+ORM (to build data and to act as another user), hence DJANGO_ALLOW_ASYNC_UNSAFE.
+
+Screenshots for the user guide are written to docs/img/ only when POLLGUARD_SCREENSHOTS=1,
+so an ordinary run (and CI) never dirties the tree.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Debian chromium for the whole session."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(chromium: Any) -> Iterator[Any]:
+    """Factory of isolated browser contexts (separate cookies: separate users)."""
+    contexts: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        options.setdefault("viewport", {"width": 1366, "height": 820})
+        options.setdefault("locale", "ar-IQ")
+        context = chromium.new_context(**options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save a user-guide screenshot as docs/img/<name>.png when POLLGUARD_SCREENSHOTS=1."""
+    if os.environ.get("POLLGUARD_SCREENSHOTS") != "1":
+        return
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=False)

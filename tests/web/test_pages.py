@@ -1,0 +1,356 @@
+"""The HTML pages: who gets which page, search, language and direction, status changes.
+
+Every page is requested by every persona (and an anonymous visitor); another sector's
+center answers "not found"; list pages run a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pollguard.core import model as core
+from pollguard.registry.choices import CenterStatus
+from pollguard.registry.loader import do_load_package
+from pollguard.registry.models import Center
+
+from .personas import PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "overview": reverse("registry:overview"),
+    "map": reverse("registry:map"),
+    "map_data": reverse("registry:map_data"),
+    "centers": reverse("registry:centers"),
+    "center_rifai": reverse("registry:center", args=["C-0001"]),
+    "center_shatra": reverse("registry:center", args=["C-0003"]),
+    "units": reverse("registry:units"),
+    "tokens": reverse("accounts:tokens"),
+}
+
+ALL = dict.fromkeys(PAGES, 200)
+NO_UNITS = {**ALL, "units": 403}
+EXPECTED: dict[str, dict[str, int]] = {
+    "chair": ALL,
+    "ops": ALL,
+    "auditor": ALL,
+    "commission": NO_UNITS,
+    "intel": NO_UNITS,
+    "cmd_rifai": {**ALL, "center_shatra": 404},
+    "cmd_shatra": {**ALL, "center_rifai": 404},
+    # Agency liaisons see their agency's units but no centers yet (registry/access.py).
+    "liaison_army": {
+        **ALL,
+        "map": 403,
+        "map_data": 403,
+        "centers": 403,
+        "center_rifai": 404,
+        "center_shatra": 404,
+    },
+    "field": {**NO_UNITS, "center_rifai": 404},
+    # An account without a role sees nothing but may still manage its (useless) tokens.
+    "outsider": {
+        **dict.fromkeys(PAGES, 403),
+        "center_rifai": 404,
+        "center_shatra": 404,
+        "tokens": 200,
+    },
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_each_role_gets_each_page_or_a_clear_refusal(
+    client_for: Any, persona: str, page: str
+) -> None:
+    response = client_for(persona).get(PAGES[page])
+    assert response.status_code == EXPECTED[persona][page]
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_an_anonymous_visitor_is_sent_to_the_login_page(election: Any, page: str) -> None:
+    response = Client().get(PAGES[page])
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_sector_commander_sees_only_their_sector_on_every_page(client_for: Any) -> None:
+    client = client_for("cmd_rifai")
+    centers = client.get(PAGES["centers"]).content.decode()
+    assert "C-0001" in centers
+    assert "C-0002" in centers
+    assert "C-0003" not in centers
+    assert "C-0101" not in centers
+    data = client.get(PAGES["map_data"]).json()
+    assert {row[0] for row in data["centers"]} == {"C-0001", "C-0002"}
+    assert [s["code"] for s in data["sectors"]] == ["RIF"]
+    units = client.get(PAGES["units"]).content.decode()
+    assert "U-0001" in units
+    assert "U-0003" not in units
+    assert "U-0005" not in units
+    overview = client.get(PAGES["overview"]).content.decode()
+    assert "الرفاعي" in overview
+    assert "الشطرة" not in overview
+
+
+def test_another_sectors_center_is_not_found_even_for_a_status_change(
+    client_for: Any,
+) -> None:
+    client = client_for("cmd_shatra")
+    center = Center.objects.get(code="C-0001")
+    url = reverse("registry:center_status", args=["C-0001"])
+    response = client.post(url, {"status": "open", "version": center.version})
+    assert response.status_code == 404
+    assert Center.objects.get(code="C-0001").status == CenterStatus.NOT_OPEN
+
+
+def test_the_map_data_has_every_visible_center_with_its_status_and_link(
+    client_for: Any,
+) -> None:
+    data = client_for("ops").get(PAGES["map_data"]).json()
+    rows = {row[0]: row for row in data["centers"]}
+    assert set(rows) == {"C-0001", "C-0002", "C-0003", "C-0004", "C-0101"}
+    _code, name, sector, lat, lon, voters, status, url = rows["C-0002"]
+    assert (name, sector, voters, status) == ("مدرسة الناصرية للبنات", "RIF", 900, "not_open")
+    assert (lat, lon) == (31.72, 46.11)
+    assert url == reverse("registry:center", args=["C-0002"])
+    assert len({s["color"] for s in data["sectors"]}) == 2
+
+
+def test_the_map_page_works_without_a_tile_server_and_uses_one_when_configured(
+    client_for: Any, settings: Any
+) -> None:
+    settings.POLLGUARD_TILE_URL = ""
+    page = client_for("ops").get(PAGES["map"])
+    assert page.context["map_config"]["tileUrl"] == ""
+    assert b"vendor/leaflet/leaflet.js" in page.content
+    assert b"unpkg" not in page.content
+    assert b"cdn" not in page.content.lower()
+    settings.POLLGUARD_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    page = client_for("ops").get(PAGES["map"])
+    assert page.context["map_config"]["tileUrl"] == settings.POLLGUARD_TILE_URL
+
+
+# --- search and filters ---------------------------------------------------------------
+
+
+def _codes(response: Any) -> set[str]:
+    return {center.code for center in response.context["page"].object_list}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("الناصريه", {"C-0002"}),  # ta marbuta typed as ha
+        ("الناصرية", {"C-0002"}),
+        ("مدرسه", {"C-0001", "C-0002"}),
+        ("c-0003", {"C-0003"}),  # codes too, whatever the case
+        ("", {"C-0001", "C-0002", "C-0003", "C-0004", "C-0101"}),
+    ],
+)
+def test_search_finds_arabic_names_whatever_their_spelling(
+    client_for: Any, query: str, expected: set[str]
+) -> None:
+    response = client_for("ops").get(PAGES["centers"], {"q": query})
+    assert _codes(response) == expected
+
+
+def test_search_finds_a_name_written_with_hamza_when_typed_without(
+    client_for: Any, small_package: core.ElectionPackage
+) -> None:
+    ahmed = core.Center(
+        "C-0005", "Ahmed al-Waili School", "مدرسة أحمد الوائلي", "RIF", 31.7, 46.1, 2, 700
+    )
+    do_load_package(
+        dataclasses.replace(small_package, centers=(*small_package.centers, ahmed)),
+        acting_user=None,
+    )
+    client = client_for("ops")
+    assert _codes(client.get(PAGES["centers"], {"q": "احمد"})) == {"C-0005"}
+    assert _codes(client.get(PAGES["centers"], {"q": "أحمد"})) == {"C-0005"}
+
+
+def test_search_stays_inside_the_users_sector(client_for: Any) -> None:
+    response = client_for("cmd_shatra").get(PAGES["centers"], {"q": "مدرسة"})
+    assert _codes(response) == set()
+
+
+def test_filters_narrow_the_center_list(client_for: Any) -> None:
+    client = client_for("ops")
+    assert _codes(client.get(PAGES["centers"], {"sector": "SHA"})) == {
+        "C-0003",
+        "C-0004",
+        "C-0101",
+    }
+    assert _codes(client.get(PAGES["centers"], {"kind": "special_security"})) == {"C-0101"}
+    assert _codes(client.get(PAGES["centers"], {"status": "open"})) == set()
+
+
+def test_htmx_refreshes_only_the_table(client_for: Any) -> None:
+    response = client_for("ops").get(
+        PAGES["centers"],
+        {"q": "الشطرة"},
+        headers={"HX-Request": "true", "HX-Target": "pg-results"},
+    )
+    body = response.content.decode()
+    assert "<html" not in body
+    assert 'data-testid="center-table"' in body
+    assert "C-0003" in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_unit_filters_find_the_reserve_and_agencies(client_for: Any) -> None:
+    client = client_for("ops")
+
+    def units(**params: str) -> set[str]:
+        page = client.get(PAGES["units"], params).context["page"]
+        return {unit.code for unit in page.object_list}
+
+    assert units(reserve="yes") == {"U-0005"}
+    assert units(reserve="no", agency="IA") == {"U-0002"}
+    assert units(kind="eod") == {"U-0004"}
+    assert units(sector="RIF") == {"U-0001", "U-0002"}
+
+
+# --- language and direction -----------------------------------------------------------
+
+
+def test_arabic_is_the_default_and_reads_right_to_left(client_for: Any) -> None:
+    body = client_for("ops").get(PAGES["overview"]).content.decode()
+    assert '<html lang="ar" dir="rtl">' in body
+    assert "نظرة عامة على الانتخابات" in body
+
+
+def test_switching_to_english_gives_left_to_right_and_is_remembered(client_for: Any) -> None:
+    client = client_for("ops")
+    response = client.post(reverse("set_language"), {"language": "en", "next": PAGES["overview"]})
+    assert response.status_code == 302
+    body = client.get(PAGES["overview"]).content.decode()
+    assert '<html lang="en" dir="ltr">' in body
+    assert "Election overview" in body
+    # Remembered in the profile: a fresh session of the same user is in English too.
+    again = Client()
+    again.force_login(client.get(PAGES["overview"]).wsgi_request.user)
+    assert '<html lang="en" dir="ltr">' in again.get(PAGES["overview"]).content.decode()
+    client.post(reverse("set_language"), {"language": "ar", "next": PAGES["overview"]})
+    assert '<html lang="ar" dir="rtl">' in client.get(PAGES["overview"]).content.decode()
+
+
+def test_the_login_page_is_arabic_and_right_to_left_by_default(election: Any) -> None:
+    body = Client().get(reverse("accounts:login")).content.decode()
+    assert '<html lang="ar" dir="rtl">' in body
+    assert "تسجيل الدخول" in body
+
+
+# --- center status --------------------------------------------------------------------
+
+
+def test_a_sector_commander_changes_the_status_of_a_center_in_their_sector(
+    client_for: Any,
+) -> None:
+    client = client_for("cmd_rifai")
+    center = Center.objects.get(code="C-0001")
+    response = client.post(
+        reverse("registry:center_status", args=["C-0001"]),
+        {"status": "open", "version": center.version},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Center.objects.get(code="C-0001").status == CenterStatus.OPEN
+    assert "مفتوح" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["auditor", "commission", "intel"])
+def test_read_only_roles_have_no_status_form_and_cannot_post_one(
+    client_for: Any, persona: str
+) -> None:
+    client = client_for(persona)
+    page = client.get(PAGES["center_rifai"])
+    assert page.context["status_form"] is None
+    assert b'data-testid="status-form"' not in page.content
+    center = Center.objects.get(code="C-0001")
+    response = client.post(
+        reverse("registry:center_status", args=["C-0001"]),
+        {"status": "closed", "version": center.version},
+    )
+    assert response.status_code == 403
+    assert Center.objects.get(code="C-0001").status == CenterStatus.NOT_OPEN
+
+
+def test_a_stale_status_form_is_refused_with_a_clear_message(client_for: Any) -> None:
+    center = Center.objects.get(code="C-0001")
+    url = reverse("registry:center_status", args=["C-0001"])
+    client_for("ops").post(url, {"status": "open", "version": center.version})
+    # The commander's form still carries the version they read before ops' change.
+    response = client_for("cmd_rifai").post(
+        url, {"status": "delayed", "version": center.version}, follow=True
+    )
+    assert Center.objects.get(code="C-0001").status == CenterStatus.OPEN
+    body = response.content.decode()
+    assert "لم يُحفظ" in body
+    assert "pg-message--error" in body
+
+
+def test_times_are_shown_in_the_elections_time_zone(client_for: Any) -> None:
+    center = Center.objects.get(code="C-0001")
+    client = client_for("ops")
+    client.post(
+        reverse("registry:center_status", args=["C-0001"]),
+        {"status": "open", "version": center.version},
+    )
+    changed = Center.objects.get(code="C-0001").status_changed_at
+    assert changed is not None
+    from zoneinfo import ZoneInfo
+
+    local = changed.astimezone(ZoneInfo("Asia/Baghdad")).strftime("%H:%M")
+    body = client.get(PAGES["center_rifai"]).content.decode()
+    assert local in body
+
+
+# --- query counts ---------------------------------------------------------------------
+
+
+def _more_centers(package: core.ElectionPackage, n: int) -> core.ElectionPackage:
+    extra = tuple(
+        core.Center(
+            f"C-9{i:03d}",
+            f"Extra {i}",
+            f"مركز إضافي {i}",
+            "RIF" if i % 2 else "SHA",
+            31.5 + i / 1000,
+            46.1,
+            2,
+            500,
+        )
+        for i in range(n)
+    )
+    extra_units = tuple(
+        core.Unit(f"U-9{i:03d}", "IP", core.UnitKind.POLICE, 10, "RIF", 31.6, 46.1)
+        for i in range(n)
+    )
+    return dataclasses.replace(
+        package,
+        centers=(*package.centers, *extra),
+        units=(*package.units, *extra_units),
+    )
+
+
+@pytest.mark.parametrize("page", ["overview", "map_data", "centers", "units", "center_rifai"])
+def test_pages_run_the_same_number_of_queries_for_few_and_many_rows(
+    client_for: Any, small_package: core.ElectionPackage, page: str
+) -> None:
+    client = client_for("ops")
+    client.get(PAGES[page])  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(PAGES[page]).status_code == 200
+    do_load_package(_more_centers(small_package, 60), acting_user=None)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(PAGES[page]).status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
