@@ -27,6 +27,7 @@ from pollguard.core.model import (
     UnitKind,
 )
 from pollguard.core.package import read_package, validate_package
+from pollguard.core.package.messages import PACKAGE_MESSAGES
 from pollguard.core.problems import InvalidInput
 
 BAGHDAD = zoneinfo.ZoneInfo("Asia/Baghdad")
@@ -290,3 +291,10 @@ def test_invalid_input_carries_every_problem(base: Path) -> None:
         ("units.csv", 7, "not_positive", "headcount"),
     ]
     assert caught.value.problems == validate_package(base)
+
+
+def test_the_format_doc_documents_every_message_kind() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "election-package.md").read_text(encoding="utf-8")
+    undocumented = [kind for kind in PACKAGE_MESSAGES if f"`{kind}`" not in doc]
+    assert undocumented == []
+    assert f"version: {PACKAGE_FORMAT_VERSION}" in doc
