@@ -20,10 +20,12 @@ Decisions where the design is silent:
   schedule we publish, and it is never shorter than the exact one, so the checker
   (which works in exact float seconds) accepts it. After a solver returns, the schedule
   is recomputed from the route order and a stop that no longer fits is dropped.
-* The solvers treat the two objectives almost lexicographically: the prize of a
-  center (its weight times `prize_per_weight`) is ten times larger than the distance
-  any single team can drive in the window, so no travel saving is worth leaving a
-  reachable center unswept.
+* The solvers treat the two objectives almost lexicographically: a center's prize is
+  its weight times 100 times the distance the fastest team can drive in the window.
+  So no travel saving is worth leaving a reachable center unswept, and a center is
+  swapped for a lighter one only when the swap saves a whole route's length for each
+  0.01 of weight lost. Strict lexicographic prizes (larger than any possible saving)
+  make PyVRP's penalty-driven search stall at its warm start, so they are not used.
 * Both optimizers are warm-started from the greedy plan, and the better of the optimizer's
   and the greedy plan (weight swept, then travel) is returned. PyVRP's search is a
   heuristic, so this is what guarantees "never worse than the reference".
@@ -64,7 +66,14 @@ DEFAULT_SPEED_KMH = 40.0
 """Speed of a sweep team when neither the unit nor the policy gives one."""
 
 DIST_UNIT_KM = 0.1
-"""Distances are integers in the solvers: hectometres of road."""
+"""Distances are integers in the solvers: hectometres of road. Finer units inflate the
+prizes (see `PRIZE_ROUTES_PER_WEIGHT`) past what PyVRP's time-warp penalty can balance."""
+
+PRIZE_ROUTES_PER_WEIGHT = 100.0
+"""A center's prize per unit of weight, in longest possible team routes (see below)."""
+
+PYVRP_MAX_PENALTY = 1e5
+"""Cap of PyVRP's time-warp penalty per second (its default)."""
 
 CHECK_TOLERANCE_S = 1e-3
 """Slack the checker allows on time comparisons (float round-off, not a real margin)."""
@@ -342,11 +351,14 @@ def _greedy_orders(problem: _KindProblem) -> list[list[int]]:
 
 
 def _prize_per_weight(problem: _KindProblem) -> float:
-    # Ten times the longest drive one team could make in the window, in distance units:
-    # leaving a reachable center unswept never pays for itself in saved kilometres.
+    # A hundred times the longest drive one team could make in the window, in distance
+    # units: dropping a center never pays for itself in saved kilometres, and trading a
+    # center for a lighter one takes a saving of a whole route per 0.01 of weight. Truly
+    # lexicographic prizes (beyond every possible saving) were tried and wreck PyVRP's
+    # search: at 1000x it no longer improves on its warm start (see module docstring).
     fastest = max(team.speed_kmh for team in problem.teams)
     longest = fastest * problem.window_s / 3600.0 / DIST_UNIT_KM
-    return 10.0 * max(longest, 1.0)
+    return PRIZE_ROUTES_PER_WEIGHT * max(longest, 1.0)
 
 
 def _pyvrp_orders(
@@ -447,8 +459,15 @@ def _pyvrp_orders(
     # a function of the seed alone (and tests quick).
     patience = max(2_000, 50 * len(clients))
     stop = MultipleCriteria([MaxRuntime(max(time_limit, 0.01)), NoImprovement(patience)])
+    params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=PYVRP_MAX_PENALTY))
     result = pyvrp.solve(
-        data, stop, seed=seed, collect_stats=False, display=False, initial_solution=initial
+        data,
+        stop,
+        seed=seed,
+        collect_stats=False,
+        display=False,
+        params=params,
+        initial_solution=initial,
     )
     # Routes come back per vehicle type; hand them to that unit's teams in order.
     free = {u: [t for t in range(len(teams)) if unit_of_team[t] == u] for u in range(len(units))}
