@@ -34,6 +34,15 @@ CHROMIUM_ARGS = [
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
+def pytest_configure() -> None:
+    # Test-only, as in tests/web/conftest.py: a fixed key (production refuses to run
+    # without one) and a fast password hasher.
+    from django.conf import settings
+
+    settings.SECRET_KEY = "test-only-secret-key"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     """One headless Debian chromium for the whole session."""

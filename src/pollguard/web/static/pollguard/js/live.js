@@ -34,6 +34,7 @@
     this.timer = null;
     this.inFlight = false;
     this.stopped = false;
+    this.okCount = 0;  // successful polls, for tests and the status indicator
     this.stateEl = options.stateEl || null;
     this.statuses = options.statuses || {};
   }
@@ -68,6 +69,7 @@
     }).then(function (data) {
       self.inFlight = false;
       self.delay = BASE_DELAY;
+      self.okCount += 1;
       self.setState("ok");
       self.receive(data);
       self.schedule(BASE_DELAY);

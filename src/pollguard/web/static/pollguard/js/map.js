@@ -45,7 +45,10 @@
     if (!config || !el || !window.L) { return; }
     var statuses = readJson("pollguard-statuses") || {};
     var L = window.L;
-    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: !!config.tileUrl });
+    var rtl = document.documentElement.dir === "rtl";
+    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, zoomControl: false, attributionControl: !!config.tileUrl });
+    // The zoom buttons go on the reading-start side, where the eye begins in each direction.
+    L.control.zoom({ position: rtl ? "topright" : "topleft" }).addTo(map);
     var renderer = L.canvas({ padding: 0.5 });
     var markers = {};
     var centers = {};
@@ -107,14 +110,14 @@
         data.centers.forEach(function (row) {
           var c = { code: row[0], name: row[1], sector: row[2], lat: row[3], lon: row[4], voters: row[5], status: row[6], url: row[7] };
           centers[c.code] = c;
-          var radius = 3 + 11 * Math.sqrt(Math.max(c.voters, 0) / maxVoters);
+          var radius = 2.5 + 9.5 * Math.sqrt(Math.max(c.voters, 0) / maxVoters);
           var marker = L.circleMarker([c.lat, c.lon], {
             renderer: renderer,
             radius: radius,
             fillColor: sectorColor[c.sector] || "#666666",
             fillOpacity: 0.85,
             color: statusInfo(c.status).color,
-            weight: 2.5
+            weight: c.status === "not_open" ? 1 : 3
           });
           marker.bindPopup(function () { return popupHtml(c); });
           marker.addTo(map);
@@ -154,7 +157,8 @@
       if (!c || !p.status) { return; }
       c.status = p.status;
       var marker = markers[c.code];
-      marker.setStyle({ color: statusInfo(c.status).color, weight: 4 });
+      marker.setStyle({ color: statusInfo(c.status).color, weight: c.status === "not_open" ? 1 : 3 });
+      marker.bringToFront();
       if (marker.isPopupOpen()) { marker.setPopupContent(popupHtml(c)); }
     });
   }
