@@ -11,14 +11,18 @@ as surely as one that reports too little.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from packages import (
     ELECTION_YAML,
+    FILES,
     append_line,
     drop_column,
     read_rows,
@@ -28,7 +32,8 @@ from packages import (
 )
 
 from pollguard.core.package import validate_package
-from pollguard.core.problems import Problem
+from pollguard.core.package.reader import read_package_or_problems
+from pollguard.core.problems import MESSAGES, Problem
 
 BROKEN = Path(__file__).parent / "broken"
 
@@ -36,7 +41,17 @@ Found = tuple[str, int | None, str, str | None]  # file, line, kind, column
 
 
 def found(problems: list[Problem]) -> list[Found]:
+    assert_messages_render(problems)
     return [(p.file, p.line, p.kind, p.column) for p in problems]
+
+
+def assert_messages_render(problems: list[Problem]) -> None:
+    """Every problem has a catalog entry whose templates get all their placeholders."""
+    for problem in problems:
+        values = {"column": problem.column or "", **problem.params}
+        english, arabic = MESSAGES[problem.kind]
+        english.format(**values)
+        arabic.format(**values)
 
 
 @dataclass(frozen=True)
@@ -618,3 +633,23 @@ def test_a_literal_broken_package_reports_exactly_its_expected_problems(folder: 
 
 def test_the_literal_corpus_is_there() -> None:
     assert {p.name for p in LITERAL} >= {"cp1256_undeclared", "many_problems"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=st.sampled_from(sorted(FILES)),
+    position=st.floats(0, 1),
+    junk=st.binary(max_size=30) | st.text(max_size=30).map(str.encode),
+    cut=st.integers(0, 80),
+)
+def test_no_damage_to_a_file_makes_the_reader_raise(
+    name: str, position: float, junk: bytes, cut: int
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_base_package(Path(tmp))
+        data = (folder / name).read_bytes()
+        at = int(position * len(data))
+        (folder / name).write_bytes(data[:at] + junk + data[at + cut :])
+        package, problems = read_package_or_problems(folder)
+        assert (package is None) == bool(problems)  # never "invalid" without a reason
+        assert_messages_render(problems)

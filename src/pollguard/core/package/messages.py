@@ -70,7 +70,7 @@ PACKAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "extra_cells": (
         "the row has {count} cells but the header has {columns} columns; a value that "
         'contains a comma must be in double quotes ("...")',
-        "يحتوي السطر على {count} خانة بينما يحتوي سطر العناوين على {columns} عمود؛ "
+        "عدد الخانات في هذا السطر {count} بينما عدد الأعمدة في سطر العناوين {columns}؛ "
         'يجب وضع أي قيمة تحتوي على فاصلة بين علامتي تنصيص مزدوجتين ("...")',
     ),
     "missing_column": (
@@ -87,7 +87,7 @@ PACKAGE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "missing_name": (
         "both name_en and name_ar are empty; give at least one name",
-        "الحقلان name_en وname_ar فارغان كلاهما؛ يجب إدخال اسم واحد على الأقل",
+        "الحقلان name_en و name_ar كلاهما فارغان؛ يجب إدخال اسم واحد على الأقل",
     ),
     "duplicate_code": (
         "{column} '{value}' is used twice; it was first used on line {first_line}",
@@ -159,8 +159,8 @@ PACKAGE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "station_count_mismatch": (
         "center '{value}' has stations = {declared} but {target} lists {listed} stations for it",
-        "عدد محطات المركز '{value}' المسجل هو {declared} بينما يذكر الملف {target} "
-        "{listed} محطة له",
+        "عدد محطات المركز '{value}' المسجل هو {declared} بينما عدد محطاته في الملف {target} "
+        "هو {listed}",
     ),
     "duplicate_station_number": (
         "station number '{value}' of center '{center}' is used twice; it was first used on "
@@ -236,7 +236,7 @@ PACKAGE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sweep_window_order": (
         "the sweep window ends ({end}) before or when it starts ({start})",
-        "تنتهي نافذة التفتيش ({end}) قبل بدايتها ({start}) أو عندها",
+        "تنتهي فترة تفتيش المراكز ({end}) قبل بدايتها ({start}) أو في وقت بدايتها نفسه",
     ),
     "duplicate_key": (
         "{column} '{value}' is used twice; it was first used on line {first_line}",

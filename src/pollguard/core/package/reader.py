@@ -399,6 +399,10 @@ def read_yaml(folder: Path, out: Collector) -> YamlResult | None:
 
 def _read_version(y: YamlReader, root: YMap) -> int:
     supported = PACKAGE_FORMAT_VERSION
+    entry = root.items.get("version")
+    if entry is not None and not isinstance(entry[1], YScalar):
+        y.expect(entry[1], YScalar, "version", entry[0])
+        return supported
     if y.raw(root, "version") is None:
         line = root.items["version"][0] if "version" in root.items else None
         y.add(line, "missing_version", "version", supported=supported)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,12 +158,13 @@ def _cell_text(value: object) -> str:
 def read_xlsx(path: Path) -> tuple[Table | None, list[Problem]]:
     """Read the first sheet of a workbook; the line of a row is its sheet row number."""
     import openpyxl  # imported here: only packages that use XLSX pay for it
-    from openpyxl.utils.exceptions import InvalidFileException
 
     file = path.name
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:
+        # openpyxl reports a damaged workbook with whatever its zip and XML layers raise
+        # (BadZipFile, KeyError, ParseError, InvalidFileException, ...): all mean the same.
         return None, [Problem(file, None, "bad_xlsx", {"detail": str(exc) or type(exc).__name__})]
     try:
         if not workbook.worksheets:
@@ -176,7 +176,7 @@ def read_xlsx(path: Path) -> tuple[Table | None, list[Problem]]:
                 yield number, [_cell_text(v) for v in values]
 
         return _rows_from_lines(numbered(), file)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+    except Exception as exc:
         # openpyxl reads lazily in read-only mode, so a damaged sheet fails here.
         return None, [Problem(file, None, "bad_xlsx", {"detail": str(exc) or type(exc).__name__})]
     finally:
