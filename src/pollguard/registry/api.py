@@ -1,10 +1,9 @@
 """API v1 endpoints of the registry: sectors, centers, stations, units.
 
 Thin: parse, call an access helper or an action, return. Lists are paginated
-(`limit`/`offset`) and run a fixed number of queries whatever their length.
+(`limit`/`offset`) and run a fixed number of queries whatever their length. No
+`from __future__ import annotations` here: django-ninja reads the annotations at runtime.
 """
-
-from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest

@@ -13,6 +13,7 @@ refuses anything that signs (sessions, CSRF) and `pollguard serve` refuses to st
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -215,6 +216,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("POLLGUARD_LOG_LEVEL", "WARNING")},
 }
 
-if not DATABASE_URL:
-    # SQLite needs its folder before the first connection.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+# SQLite needs its folder before the first connection; whitenoise warns about a missing
+# STATIC_ROOT. A read-only container configures both elsewhere, hence no failure here.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)

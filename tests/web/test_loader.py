@@ -1,0 +1,154 @@
+"""Loading a package: one transaction, idempotent, updates in place, nothing on failure."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from django.apps import apps
+from django.db import models
+
+from pollguard.audit.models import AuditEntry
+from pollguard.core import model as core
+from pollguard.live.models import Event
+from pollguard.registry.loader import do_load_package
+from pollguard.registry.models import Center, Election, Person, Station, Unit
+
+from .personas import make_package
+
+pytestmark = pytest.mark.django_db
+
+
+def registry_state() -> dict[str, list[tuple[object, ...]]]:
+    """Every registry row with its bookkeeping columns, to compare before and after."""
+    state = {}
+    for model in apps.get_app_config("registry").get_models():
+        columns = [f.attname for f in model._meta.concrete_fields]
+        rows: models.QuerySet[models.Model] = model._default_manager.all()
+        state[model.__name__] = sorted(rows.values_list(*columns), key=repr)
+    return state
+
+
+def test_it_loads_every_file_of_the_package() -> None:
+    summary = do_load_package(make_package(), acting_user=None)
+    assert summary.totals["center"] == 5
+    assert Center.objects.count() == 5
+    assert Station.objects.count() == 4 + 2 + 3 + 1 + 2  # numbered 1..stations per center
+    assert Unit.objects.get(code="U-0005").sector is None
+    assert Person.objects.filter(unit__code="U-0001").count() == 2
+    center = Center.objects.get(code="C-0002")
+    assert (center.sector.code, center.district.code, center.subdistrict.code) == (
+        "RIF",
+        "D-RIF",
+        "D-RIF-N",
+    )
+    assert center.risk_override == 0.7
+
+
+def test_loading_the_same_package_twice_changes_nothing() -> None:
+    do_load_package(make_package(), acting_user=None)
+    before = registry_state()
+    events = Event.objects.count()
+    summary = do_load_package(make_package(), acting_user=None)
+    assert not summary.changed
+    assert registry_state() == before  # same rows, same updated_at, same versions
+    assert Event.objects.count() == events  # nothing to tell open pages
+
+
+def test_a_changed_package_updates_in_place() -> None:
+    package = make_package()
+    do_load_package(package, acting_user=None)
+    first = Center.objects.get(code="C-0001")
+    untouched = Center.objects.get(code="C-0004")
+    renamed = dataclasses.replace(package.centers[0], name_en="Rifai Model School", voters=2500)
+    changed = make_package(
+        centers=(renamed, *package.centers[1:3], package.centers[4]),  # C-0004 dropped
+        units=package.units[:4],  # U-0005 dropped
+        personnel=package.personnel[:2],  # P-3 dropped (a leaf row: deleted)
+        special_register=(),
+    )
+    summary = do_load_package(changed, acting_user=None)
+
+    center = Center.objects.get(code="C-0001")
+    assert center.pk == first.pk
+    assert center.uuid == first.uuid
+    assert (center.name_en, center.voters) == ("Rifai Model School", 2500)
+    assert center.version == first.version + 1
+    assert center.updated_at > first.updated_at
+    dropped = Center.objects.get(code="C-0004")
+    assert not dropped.active  # others may refer to it: kept, hidden
+    assert dropped.version == untouched.version
+    assert not Unit.objects.get(code="U-0005").active
+    assert not Person.objects.filter(code="P-3").exists()
+    assert summary.updated["center"] == 1
+    assert summary.retired == {**summary.retired, "center": 1, "unit": 1, "person": 1}
+
+
+def test_a_center_listed_again_becomes_active_again() -> None:
+    package = make_package()
+    do_load_package(package, acting_user=None)
+    do_load_package(
+        make_package(centers=package.centers[:3] + package.centers[4:]), acting_user=None
+    )
+    do_load_package(package, acting_user=None)
+    assert Center.objects.get(code="C-0004").active
+
+
+def test_a_failure_halfway_writes_nothing() -> None:
+    do_load_package(make_package(), acting_user=None)
+    before = registry_state()
+    audit = AuditEntry.objects.count()
+    package = make_package()
+    # The reader would refuse this package; here it reaches the loader to prove that an
+    # error after many rows were written still rolls back everything.
+    orphan = dataclasses.replace(package.units[0], code="U-0099", agency="NOPE")
+    broken = make_package(
+        centers=(*package.centers, dataclasses.replace(package.centers[0], code="C-0999")),
+        units=(*package.units, orphan),
+    )
+    with pytest.raises(KeyError):
+        do_load_package(broken, acting_user=None)
+    assert registry_state() == before
+    assert AuditEntry.objects.count() == audit
+
+
+def test_a_load_writes_one_critical_audit_entry_with_the_counts() -> None:
+    do_load_package(make_package(), acting_user=None)
+    entry = AuditEntry.objects.get(action="registry.load_package")
+    assert entry.critical
+    assert entry.after is not None
+    assert entry.after["totals"]["center"] == 5
+    assert entry.after["created"]["center"] == 5
+
+
+def test_two_elections_live_side_by_side() -> None:
+    do_load_package(make_package(), acting_user=None)
+    other = make_package(election=dataclasses.replace(make_package().election, code="other-2014"))
+    do_load_package(other, acting_user=None)
+    assert Election.objects.count() == 2
+    assert Center.objects.filter(code="C-0001").count() == 2
+
+
+def test_search_keys_fold_arabic_spelling_variants() -> None:
+    do_load_package(make_package(), acting_user=None)
+    center = Center.objects.get(code="C-0002")
+    assert "الناصريه" in center.search_name  # ta marbuta folded
+    assert "c-0002" in center.search_name
+
+
+def test_stations_are_numbered_when_the_package_has_no_stations_file() -> None:
+    do_load_package(make_package(), acting_user=None)
+    stations = list(Station.objects.filter(center__code="C-0001").order_by("number"))
+    assert [s.code for s in stations] == ["C-0001-01", "C-0001-02", "C-0001-03", "C-0001-04"]
+    assert sum(s.voters for s in stations) == 2400
+
+
+def test_an_explicit_stations_file_wins() -> None:
+    package = make_package()
+    stations = tuple(
+        core.Station(f"{c.code}-S{n}", c.code, n, c.voters // c.stations)
+        for c in package.centers
+        for n in range(1, c.stations + 1)
+    )
+    do_load_package(make_package(stations=stations), acting_user=None)
+    assert Station.objects.filter(code="C-0003-S2").exists()
