@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from pollguard.registry import access
 from pollguard.web.errors import NotFound
 
-from .conftest import Personas
+from .personas import Personas
 
 pytestmark = pytest.mark.django_db
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from pollguard.audit.actions import record, verify_chain
 from pollguard.audit.models import AuditEntry, ChainHead
@@ -92,3 +93,32 @@ def test_the_actor_is_kept_by_name() -> None:
     assert entry.actor is None
     assert entry.actor_name == "someone"
     assert verify_chain().ok
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the in-memory SQLite test database locks whole tables and ignores the busy "
+    "timeout; concurrent writers on a SQLite file are tested in test_cli.py",
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_extend_one_chain_without_forking() -> None:
+    """Threads with their own connections append at once; the head lock keeps one chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections, transaction
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                with transaction.atomic():
+                    record("test.concurrent", acting_user=None, object_id=f"{n}-{i}", critical=True)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(writer, range(4)))
+    report = verify_chain()
+    assert report.ok, report.reason
+    assert report.checked == 40
+    seqs = sorted(AuditEntry.objects.filter(critical=True).values_list("seq", flat=True))
+    assert seqs == list(range(1, 41))

@@ -91,6 +91,41 @@ def test_audit_verify_reports_ok_then_the_first_broken_link(tmp_path: Path, pack
     assert "hash_mismatch" in broken.stderr
 
 
+def test_concurrent_loads_into_one_sqlite_file_keep_one_audit_chain(
+    tmp_path: Path, package: Path
+) -> None:
+    """WAL, BEGIN IMMEDIATE and the busy timeout queue writers instead of failing."""
+    import dataclasses
+
+    data = tmp_path / "data"
+    assert run(data, "load", str(package)).returncode == 0  # creates the schema first
+    folders = []
+    for n in range(3):
+        base = make_package()
+        election = dataclasses.replace(base.election, code=f"parallel-{n}")
+        folders.append(tmp_path / f"p{n}")
+        write_package(make_package(election=election), folders[-1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POLLGUARD_", "DATABASE_"))}
+    env["POLLGUARD_DATA_DIR"] = str(data)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pollguard", "load", str(folder)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for folder in folders
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert count(data, "registry_election") == 4
+    verify = run(data, "audit", "verify")
+    assert verify.returncode == 0, verify.stderr
+    assert verify.stdout.startswith("OK: 4 ")
+
+
 @pytest.mark.slow
 def test_demo_loads_dhi_qar_and_prints_the_demo_accounts_twice_alike(tmp_path: Path) -> None:
     data = tmp_path / "data"
