@@ -811,22 +811,6 @@ class Known:
     codes: dict[str, int] | None
 
 
-def _load(
-    folder: Path, name: str, encoding: str, out: Collector, *, required: bool
-) -> Table | None:
-    path, problems = find_table_file(folder, name)
-    out.extend(problems)
-    if path is None:
-        if required and not problems:
-            out.add(f"{name}.csv", None, "missing_file", name=name)
-        return None
-    table, problems = read_table(path, encoding)
-    out.extend(problems)
-    if table is not None and required and not table.rows:
-        out.add(table.file, None, "no_rows")
-    return table
-
-
 def _known(table: Table | None, name: str, codes: dict[str, int], key: str = "code") -> Known:
     if table is None:
         return Known(f"{name}.csv", None)
@@ -835,148 +819,195 @@ def _known(table: Table | None, name: str, codes: dict[str, int], key: str = "co
     return Known(table.file, codes if key in table.columns else None)
 
 
-def _present(*values: object) -> bool:
-    return all(v is not None for v in values)
+class TableReader:
+    """Reads the package's tables in dependency order, checking references as it goes.
 
+    Each method reads one file and records the codes later files refer to. A file that
+    could not be read leaves its `Known.codes` as None, which turns reference checks
+    against it off (see the module docstring).
+    """
 
-@dataclass(slots=True)
-class Tables:
-    """The typed contents of the package's tables."""
+    def __init__(
+        self,
+        folder: Path,
+        encoding: str,
+        agencies: Iterable[Agency] | None,
+        tz: dt.tzinfo,
+        out: Collector,
+    ) -> None:
+        self.folder = folder
+        self.encoding = encoding
+        self.tz = tz
+        self.out = out
+        agency_codes = None if agencies is None else {a.code: 0 for a in agencies}
+        self.agencies = Known("election.yaml (agencies)", agency_codes)
+        self.sectors = Known("sectors.csv", None)
+        self.districts = Known("districts.csv", None)
+        self.centers = Known("centers.csv", None)
+        self.units = Known("units.csv", None)
+        self.district_parent: dict[str, str | None] = {}
+        self.center_kind: dict[str, CenterKind] = {}
+        # center code -> (its line in centers.csv, its declared number of stations)
+        self.center_stations: dict[str, tuple[int, int]] = {}
 
-    sectors: list[Sector]
-    districts: list[District]
-    centers: list[Center]
-    stations: list[Station]
-    units: list[Unit]
-    personnel: list[Person]
-    special_register: list[SpecialVoter]
-    incidents_history: list[PastIncident]
-    intel: list[IntelReport]
+    def load(self, name: str, *, required: bool) -> Table | None:
+        path, problems = find_table_file(self.folder, name)
+        self.out.extend(problems)
+        if path is None:
+            if required and not problems:
+                self.out.add(f"{name}.csv", None, "missing_file", name=name)
+            return None
+        table, problems = read_table(path, self.encoding)
+        self.out.extend(problems)
+        if table is not None and required and not table.rows:
+            self.out.add(table.file, None, "no_rows")
+        return table
 
+    def read_sectors(self) -> list[Sector]:
+        sectors: list[Sector] = []
+        codes: dict[str, int] = {}
+        table = self.load("sectors", required=True)
+        if table is not None:
+            for r in Rows(table, self.out, ("code", "name_en", "name_ar")):
+                code = r.text("code")
+                r.unique("code", code, codes)
+                name_en, name_ar = r.names()
+                if r.ok:
+                    sectors.append(Sector(code, name_en, name_ar))
+        self.sectors = _known(table, "sectors", codes)
+        return sectors
 
-def read_tables(
-    folder: Path, encoding: str, agencies: Iterable[Agency] | None, tz: dt.tzinfo, out: Collector
-) -> Tables:
-    """Read every CSV/XLSX file, check its cells and the references between files."""
-    agency_codes = None if agencies is None else {a.code: 0 for a in agencies}
-    agency_known = Known("election.yaml (agencies)", agency_codes)
+    def read_districts(self) -> list[District]:
+        districts: list[District] = []
+        codes: dict[str, int] = {}
+        table = self.load("districts", required=False)
+        if table is not None:
+            parents: list[tuple[int, str]] = []
+            for r in Rows(table, self.out, ("code", "name_en", "name_ar", "parent")):
+                code = r.text("code")
+                r.unique("code", code, codes)
+                name_en, name_ar = r.names()
+                parent = r.optional("parent")
+                if parent:
+                    parents.append((r.line, parent))
+                if r.ok:
+                    districts.append(District(code, name_en, name_ar, parent))
+                    self.district_parent[code] = parent
+            # Parents are checked after the whole file: a district may follow its nahiyas.
+            for line, parent in parents:
+                if parent not in codes:
+                    self.out.add(
+                        table.file,
+                        line,
+                        "unknown_reference",
+                        "parent",
+                        value=parent,
+                        target=table.file,
+                    )
+                elif self.district_parent.get(parent) is not None:
+                    self.out.add(table.file, line, "not_a_district", "parent", value=parent)
+        self.districts = _known(table, "districts", codes)
+        return districts
 
-    # sectors
-    sectors: list[Sector] = []
-    sector_codes: dict[str, int] = {}
-    table = _load(folder, "sectors", encoding, out, required=True)
-    if table is not None:
-        for r in Rows(table, out, ("code", "name_en", "name_ar")):
-            code = r.text("code")
-            r.unique("code", code, sector_codes)
-            name_en, name_ar = r.names()
-            if r.ok:
-                sectors.append(Sector(code, name_en, name_ar))
-    sectors_known = _known(table, "sectors", sector_codes)
-
-    # districts (optional)
-    districts: list[District] = []
-    district_codes: dict[str, int] = {}
-    district_parent: dict[str, str | None] = {}
-    table = _load(folder, "districts", encoding, out, required=False)
-    if table is not None:
-        rows: list[tuple[int, str]] = []
-        for r in Rows(table, out, ("code", "name_en", "name_ar", "parent")):
-            code = r.text("code")
-            r.unique("code", code, district_codes)
-            name_en, name_ar = r.names()
-            parent = r.optional("parent")
-            if parent:
-                rows.append((r.line, parent))
-            if r.ok:
-                districts.append(District(code, name_en, name_ar, parent))
-                district_parent[code] = parent
-        for line, parent in rows:
-            if parent not in district_codes:
-                out.add(
-                    table.file, line, "unknown_reference", "parent", value=parent, target=table.file
-                )
-            elif district_parent.get(parent) is not None:
-                out.add(table.file, line, "not_a_district", "parent", value=parent)
-    districts_known = _known(table, "districts", district_codes)
-
-    # centers
-    centers: list[Center] = []
-    center_codes: dict[str, int] = {}
-    center_kind: dict[str, CenterKind] = {}
-    center_stations: dict[str, tuple[int, int]] = {}
-    table = _load(folder, "centers", encoding, out, required=True)
-    centers_file = table.file if table else "centers.csv"
-    if table is not None:
-        required = ("code", "name_en", "name_ar", "sector", "lat", "lon", "stations", "voters")
-        for r in Rows(table, out, required):
-            code = r.text("code")
-            r.unique("code", code, center_codes)
-            name_en, name_ar = r.names()
-            sector = r.text("sector")
-            r.reference("sector", sector, sectors_known)
-            lat = r.number("lat", LATITUDE)
-            lon = r.number("lon", LONGITUDE)
-            stations = r.integer("stations", AT_LEAST_1)
-            voters = r.integer("voters", NONNEG)
-            risk = r.number("risk", UNIT_INTERVAL, required=False)
-            district = r.optional("district")
-            subdistrict = r.optional("subdistrict")
-            _check_district(r, district, subdistrict, districts_known, district_parent)
-            kind: CenterKind | None = CenterKind.GENERAL
-            raw_kind = r.optional("kind")
-            if raw_kind:
-                try:
-                    kind = CenterKind(raw_kind.lower())
-                except ValueError:
-                    kind = None
-                    r.bad("unknown_center_kind", "kind", value=raw_kind, allowed=CENTER_KINDS)
-            if r.ok and kind and _present(lat, lon, stations, voters):
-                assert lat is not None
-                assert lon is not None
-                assert stations is not None
-                assert voters is not None
+    def read_centers(self) -> list[Center]:
+        centers: list[Center] = []
+        codes: dict[str, int] = {}
+        table = self.load("centers", required=True)
+        if table is not None:
+            required = ("code", "name_en", "name_ar", "sector", "lat", "lon", "stations", "voters")
+            for r in Rows(table, self.out, required):
+                code = r.text("code")
+                r.unique("code", code, codes)
+                name_en, name_ar = r.names()
+                sector = r.text("sector")
+                r.reference("sector", sector, self.sectors)
+                lat = r.number("lat", LATITUDE)
+                lon = r.number("lon", LONGITUDE)
+                stations = r.integer("stations", AT_LEAST_1)
+                voters = r.integer("voters", NONNEG)
+                risk = r.number("risk", UNIT_INTERVAL, required=False)
+                district = r.optional("district")
+                subdistrict = r.optional("subdistrict")
+                self.check_district(r, district, subdistrict)
+                kind = self.center_kind_of(r)
+                if code and kind:
+                    self.center_kind.setdefault(code, kind)
+                if code and stations is not None:
+                    self.center_stations.setdefault(code, (r.line, stations))
+                if not (r.ok and kind and lat is not None and lon is not None):
+                    continue
+                if stations is None or voters is None:
+                    continue
                 centers.append(
                     Center(
-                        code,
-                        name_en,
-                        name_ar,
-                        sector,
-                        lat,
-                        lon,
-                        stations,
-                        voters,
-                        risk,
-                        district,
-                        subdistrict,
-                        kind,
+                        code=code,
+                        name_en=name_en,
+                        name_ar=name_ar,
+                        sector=sector,
+                        lat=lat,
+                        lon=lon,
+                        stations=stations,
+                        voters=voters,
+                        risk=risk,
+                        district=district,
+                        subdistrict=subdistrict,
+                        kind=kind,
                     )
                 )
-            if code and kind:
-                center_kind.setdefault(code, kind)
-            if code and stations is not None:
-                center_stations.setdefault(code, (r.line, stations))
-    centers_known = _known(table, "centers", center_codes)
+        self.centers = _known(table, "centers", codes)
+        return centers
 
-    # stations (optional)
-    station_list: list[Station] = []
-    table = _load(folder, "stations", encoding, out, required=False)
-    if table is not None:
-        station_codes: dict[str, int] = {}
+    @staticmethod
+    def center_kind_of(r: Rows) -> CenterKind | None:
+        raw = r.optional("kind")
+        if not raw:
+            return CenterKind.GENERAL
+        try:
+            return CenterKind(raw.lower())
+        except ValueError:
+            r.bad("unknown_center_kind", "kind", value=raw, allowed=CENTER_KINDS)
+            return None
+
+    def check_district(self, r: Rows, district: str | None, subdistrict: str | None) -> None:
+        """A center's district must be a district, its subdistrict one of that district's."""
+        r.reference("district", district, self.districts)
+        r.reference("subdistrict", subdistrict, self.districts)
+        parent_of = self.district_parent
+        if district and parent_of.get(district) is not None:
+            r.bad("not_a_district", "district", value=district)
+        if subdistrict and subdistrict in parent_of:
+            parent = parent_of[subdistrict]
+            if parent is None:
+                r.bad("not_a_subdistrict", "subdistrict", value=subdistrict)
+            elif district and parent != district:
+                r.bad(
+                    "subdistrict_mismatch",
+                    "subdistrict",
+                    value=subdistrict,
+                    parent=parent,
+                    district=district,
+                )
+
+    def read_stations(self) -> list[Station]:
+        stations: list[Station] = []
+        table = self.load("stations", required=False)
+        if table is None:
+            return stations
+        codes: dict[str, int] = {}
         numbers: dict[tuple[str, int], int] = {}
         listed: dict[str, int] = {}
-        for r in Rows(table, out, ("code", "center", "number", "voters")):
+        for r in Rows(table, self.out, ("code", "center", "number", "voters")):
             code = r.text("code")
-            r.unique("code", code, station_codes)
+            r.unique("code", code, codes)
             center = r.text("center")
-            r.reference("center", center, centers_known)
+            r.reference("center", center, self.centers)
             number = r.integer("number", AT_LEAST_1)
             voters = r.integer("voters", NONNEG)
             if center:
                 listed[center] = listed.get(center, 0) + 1
             if center and number is not None:
-                first = numbers.get((center, number))
-                if first is not None:
+                first = numbers.setdefault((center, number), r.line)
+                if first != r.line:
                     r.bad(
                         "duplicate_station_number",
                         "number",
@@ -984,15 +1015,15 @@ def read_tables(
                         center=center,
                         first_line=first,
                     )
-                else:
-                    numbers[(center, number)] = r.line
             if r.ok and number is not None and voters is not None:
-                station_list.append(Station(code, center, number, voters))
-        for center, (line, declared) in center_stations.items():
+                stations.append(Station(code, center, number, voters))
+        # The file lists every station or is absent: a center with more or fewer rows than
+        # its `stations` is a mistake in one of the two files, reported on the center.
+        for center, (line, declared) in self.center_stations.items():
             count = listed.get(center, 0)
             if count != declared:
-                out.add(
-                    centers_file,
+                self.out.add(
+                    self.centers.file,
                     line,
                     "station_count_mismatch",
                     "stations",
@@ -1001,39 +1032,43 @@ def read_tables(
                     listed=count,
                     target=table.file,
                 )
+        return stations
 
-    # units
-    units: list[Unit] = []
-    unit_codes: dict[str, int] = {}
-    table = _load(folder, "units", encoding, out, required=True)
-    if table is not None:
-        unit_columns = ("code", "agency", "kind", "headcount", "sector", "lat", "lon")
-        for r in Rows(table, out, unit_columns):
-            code = r.text("code")
-            r.unique("code", code, unit_codes)
-            agency = r.text("agency")
-            r.reference("agency", agency, agency_known)
-            unit_kind = r.convert("kind", _unit_kind, required=True)
-            headcount = r.integer("headcount", POSITIVE)
-            unit_sector = r.optional("sector")
-            r.reference("sector", unit_sector, sectors_known)
-            lat = r.number("lat", LATITUDE)
-            lon = r.number("lon", LONGITUDE)
-            team_size = r.integer("team_size", POSITIVE, required=False)
-            if team_size is not None and headcount is not None and team_size > headcount:
-                r.bad("team_larger_than_unit", "team_size", value=team_size, headcount=headcount)
-            max_distance = r.number("max_distance_km", POSITIVE, required=False)
-            speed = r.number("speed_kmh", POSITIVE, required=False)
-            if r.ok and unit_kind is not None and headcount is not None and _present(lat, lon):
-                assert lat is not None
-                assert lon is not None
+    def read_units(self) -> list[Unit]:
+        units: list[Unit] = []
+        codes: dict[str, int] = {}
+        table = self.load("units", required=True)
+        if table is not None:
+            required = ("code", "agency", "kind", "headcount", "sector", "lat", "lon")
+            for r in Rows(table, self.out, required):
+                code = r.text("code")
+                r.unique("code", code, codes)
+                agency = r.text("agency")
+                r.reference("agency", agency, self.agencies)
+                kind = r.convert("kind", _unit_kind, required=True)
+                headcount = r.integer("headcount", POSITIVE)
+                sector = r.optional("sector")  # empty: a governorate reserve
+                r.reference("sector", sector, self.sectors)
+                lat = r.number("lat", LATITUDE)
+                lon = r.number("lon", LONGITUDE)
+                team_size = r.integer("team_size", POSITIVE, required=False)
+                if team_size is not None and headcount is not None and team_size > headcount:
+                    r.bad(
+                        "team_larger_than_unit", "team_size", value=team_size, headcount=headcount
+                    )
+                max_distance = r.number("max_distance_km", POSITIVE, required=False)
+                speed = r.number("speed_kmh", POSITIVE, required=False)
+                if not (r.ok and kind is not None and headcount is not None):
+                    continue
+                if lat is None or lon is None:
+                    continue
                 units.append(
                     Unit(
                         code=code,
                         agency=agency,
-                        kind=unit_kind,
+                        kind=kind,
                         headcount=headcount,
-                        sector=unit_sector,
+                        sector=sector,
                         lat=lat,
                         lon=lon,
                         name_en=r.row.get("name_en", ""),
@@ -1043,140 +1078,100 @@ def read_tables(
                         speed_kmh=speed,
                     )
                 )
-    units_known = _known(table, "units", unit_codes)
+        self.units = _known(table, "units", codes)
+        return units
 
-    # personnel (optional)
-    personnel: list[Person] = []
-    table = _load(folder, "personnel", encoding, out, required=False)
-    if table is not None:
-        ids: dict[str, int] = {}
-        for r in Rows(table, out, ("id", "name_ar", "unit")):
-            pid = r.text("id")
-            r.unique("id", pid, ids)
-            name_ar = r.text("name_ar")
-            unit = r.text("unit")
-            r.reference("unit", unit, units_known)
-            if r.ok:
-                personnel.append(Person(pid, name_ar, unit, r.row.get("name_en", "")))
+    def read_personnel(self) -> list[Person]:
+        personnel: list[Person] = []
+        table = self.load("personnel", required=False)
+        if table is not None:
+            ids: dict[str, int] = {}
+            for r in Rows(table, self.out, ("id", "name_ar", "unit")):
+                pid = r.text("id")
+                r.unique("id", pid, ids)
+                name_ar = r.text("name_ar")
+                unit = r.text("unit")
+                r.reference("unit", unit, self.units)
+                if r.ok:
+                    personnel.append(Person(pid, name_ar, unit, r.row.get("name_en", "")))
+        return personnel
 
-    # special register (optional)
-    register: list[SpecialVoter] = []
-    table = _load(folder, "special_register", encoding, out, required=False)
-    if table is not None:
-        ids = {}
-        for r in Rows(table, out, ("id", "name_ar", "special_center")):
-            pid = r.text("id")
-            r.unique("id", pid, ids)
-            name_ar = r.text("name_ar")
-            special = r.text("special_center")
-            r.reference("special_center", special, centers_known)
-            kind_of = center_kind.get(special)
-            if kind_of is CenterKind.GENERAL:
-                r.bad(
-                    "not_a_special_center",
-                    "special_center",
-                    value=special,
-                    center_kind=kind_of.value,
-                )
-            voter_unit = r.optional("unit")
-            r.reference("unit", voter_unit, units_known)
-            if r.ok:
-                register.append(
-                    SpecialVoter(pid, name_ar, special, r.row.get("name_en", ""), voter_unit)
-                )
-
-    # incidents of previous elections (optional)
-    incidents: list[PastIncident] = []
-    table = _load(folder, "incidents_history", encoding, out, required=False)
-    if table is not None:
-        codes: dict[str, int] = {}
-        incident_columns = ("code", "date", "lat", "lon", "kind", "severity")
-        for r in Rows(table, out, incident_columns):
-            code = r.text("code")
-            r.unique("code", code, codes)
-            when = r.convert("date", lambda s: to_datetime(s, tz, date_only_ok=True), True)
-            lat = r.number("lat", LATITUDE)
-            lon = r.number("lon", LONGITUDE)
-            kind_text = r.text("kind")
-            severity = r.number("severity", UNIT_INTERVAL)
-            center_ref = r.optional("center")
-            r.reference("center", center_ref, centers_known)
-            if r.ok and when is not None and _present(lat, lon, severity):
-                assert lat is not None
-                assert lon is not None
-                assert severity is not None
-                incidents.append(
-                    PastIncident(
-                        code,
-                        when,
-                        lat,
-                        lon,
-                        kind_text,
-                        severity,
-                        center_ref,
-                        r.row.get("description", ""),
+    def read_special_register(self) -> list[SpecialVoter]:
+        register: list[SpecialVoter] = []
+        table = self.load("special_register", required=False)
+        if table is not None:
+            ids: dict[str, int] = {}
+            for r in Rows(table, self.out, ("id", "name_ar", "special_center")):
+                pid = r.text("id")
+                r.unique("id", pid, ids)
+                name_ar = r.text("name_ar")
+                center = r.text("special_center")
+                r.reference("special_center", center, self.centers)
+                kind = self.center_kind.get(center)
+                if kind is CenterKind.GENERAL:
+                    r.bad(
+                        "not_a_special_center",
+                        "special_center",
+                        value=center,
+                        center_kind=kind.value,
                     )
+                unit = r.optional("unit")
+                r.reference("unit", unit, self.units)
+                if r.ok:
+                    name_en = r.row.get("name_en", "")
+                    register.append(SpecialVoter(pid, name_ar, center, name_en, unit))
+        return register
+
+    def when(self, raw: str) -> dt.datetime:
+        return to_datetime(raw, self.tz, date_only_ok=True)
+
+    def read_incidents(self) -> list[PastIncident]:
+        incidents: list[PastIncident] = []
+        table = self.load("incidents_history", required=False)
+        if table is not None:
+            codes: dict[str, int] = {}
+            required = ("code", "date", "lat", "lon", "kind", "severity")
+            for r in Rows(table, self.out, required):
+                code = r.text("code")
+                r.unique("code", code, codes)
+                when = r.convert("date", self.when, required=True)
+                lat = r.number("lat", LATITUDE)
+                lon = r.number("lon", LONGITUDE)
+                kind = r.text("kind")
+                severity = r.number("severity", UNIT_INTERVAL)
+                center = r.optional("center")
+                r.reference("center", center, self.centers)
+                if not (r.ok and when is not None and severity is not None):
+                    continue
+                if lat is None or lon is None:
+                    continue
+                description = r.row.get("description", "")
+                incidents.append(
+                    PastIncident(code, when, lat, lon, kind, severity, center, description)
                 )
+        return incidents
 
-    # intelligence reports (optional)
-    intel: list[IntelReport] = []
-    table = _load(folder, "intel", encoding, out, required=False)
-    if table is not None:
-        codes = {}
-        for r in Rows(table, out, ("code", "date", "center", "severity", "credibility")):
-            code = r.text("code")
-            r.unique("code", code, codes)
-            when = r.convert("date", lambda s: to_datetime(s, tz, date_only_ok=True), True)
-            center = r.text("center")
-            r.reference("center", center, centers_known)
-            severity = r.number("severity", UNIT_INTERVAL)
-            credibility = r.number("credibility", UNIT_INTERVAL)
-            if r.ok and when is not None and _present(severity, credibility):
-                assert severity is not None
-                assert credibility is not None
-                intel.append(
-                    IntelReport(code, when, center, severity, credibility, r.row.get("summary", ""))
-                )
-
-    return Tables(
-        sectors,
-        districts,
-        centers,
-        station_list,
-        units,
-        personnel,
-        register,
-        incidents,
-        intel,
-    )
-
-
-def _check_district(
-    r: Rows,
-    district: str | None,
-    subdistrict: str | None,
-    known: Known,
-    parent_of: dict[str, str | None],
-) -> None:
-    """A center's district must be a district and its subdistrict one of that district's."""
-    r.reference("district", district, known)
-    r.reference("subdistrict", subdistrict, known)
-    if known.codes is None:
-        return
-    if district and district in parent_of and parent_of[district] is not None:
-        r.bad("not_a_district", "district", value=district)
-    if subdistrict and subdistrict in parent_of:
-        parent = parent_of[subdistrict]
-        if parent is None:
-            r.bad("not_a_subdistrict", "subdistrict", value=subdistrict)
-        elif district and parent != district:
-            r.bad(
-                "subdistrict_mismatch",
-                "subdistrict",
-                value=subdistrict,
-                parent=parent,
-                district=district,
-            )
+    def read_intel(self) -> list[IntelReport]:
+        reports: list[IntelReport] = []
+        table = self.load("intel", required=False)
+        if table is not None:
+            codes: dict[str, int] = {}
+            required = ("code", "date", "center", "severity", "credibility")
+            for r in Rows(table, self.out, required):
+                code = r.text("code")
+                r.unique("code", code, codes)
+                when = r.convert("date", self.when, required=True)
+                center = r.text("center")
+                r.reference("center", center, self.centers)
+                severity = r.number("severity", UNIT_INTERVAL)
+                credibility = r.number("credibility", UNIT_INTERVAL)
+                if not (r.ok and when is not None):
+                    continue
+                if severity is None or credibility is None:
+                    continue
+                summary = r.row.get("summary", "")
+                reports.append(IntelReport(code, when, center, severity, credibility, summary))
+        return reports
 
 
 # --- entry points ----------------------------------------------------------------------
@@ -1202,8 +1197,16 @@ def read_package_or_problems(path: Path) -> tuple[ElectionPackage | None, list[P
     if meta is not None and meta.election is not None and meta.election.timezone:
         with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):  # reported
             tz = zoneinfo.ZoneInfo(meta.election.timezone)
-    agencies = meta.agencies if meta else None
-    tables = read_tables(path, encoding, agencies, tz, out)
+    reader = TableReader(path, encoding, meta.agencies if meta else None, tz, out)
+    sectors = reader.read_sectors()
+    districts = reader.read_districts()
+    centers = reader.read_centers()
+    stations = reader.read_stations()
+    units = reader.read_units()
+    personnel = reader.read_personnel()
+    register = reader.read_special_register()
+    incidents = reader.read_incidents()
+    intel = reader.read_intel()
     problems = sorted(out.problems, key=_sort_key)
     if problems or meta is None or meta.election is None or meta.policy is None:
         return None, problems
@@ -1213,15 +1216,15 @@ def read_package_or_problems(path: Path) -> tuple[ElectionPackage | None, list[P
         election=meta.election,
         policy=meta.policy,
         agencies=meta.agencies,
-        sectors=tuple(tables.sectors),
-        centers=tuple(tables.centers),
-        units=tuple(tables.units),
-        districts=tuple(tables.districts),
-        stations=tuple(tables.stations),
-        personnel=tuple(tables.personnel),
-        special_register=tuple(tables.special_register),
-        incidents_history=tuple(tables.incidents_history),
-        intel=tuple(tables.intel),
+        sectors=tuple(sectors),
+        centers=tuple(centers),
+        units=tuple(units),
+        districts=tuple(districts),
+        stations=tuple(stations),
+        personnel=tuple(personnel),
+        special_register=tuple(register),
+        incidents_history=tuple(incidents),
+        intel=tuple(intel),
     )
     return package, []
 
