@@ -41,8 +41,16 @@ def serve(host: str, port: int, threads: int) -> int:
 
     from pollguard.web.wsgi import application
 
+    prune_events()
+    try:
+        server = waitress.create_server(
+            application, host=host, port=port, threads=threads, ident="pollguard"
+        )
+    except OSError as exc:
+        print(f"pollguard serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        return 1
     print(f"serving on http://{host}:{port}/  (Ctrl+C stops)", flush=True)
-    waitress.serve(application, host=host, port=port, threads=threads, ident="pollguard")
+    server.run()
     return 0
 
 
@@ -51,3 +59,10 @@ def run(args: argparse.Namespace) -> int:
 
     setup()
     return serve(args.host, args.port, args.threads)
+
+
+def prune_events() -> None:
+    """Start every server with a trimmed change feed (long-running ones: cron the command)."""
+    from pollguard.live.actions import do_prune_events
+
+    do_prune_events(acting_user=None)
