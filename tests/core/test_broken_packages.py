@@ -138,6 +138,11 @@ CASES = [
         ],
     ),
     Case(
+        "a cell larger than the CSV field limit",
+        cell("intel.csv", 2, "summary", "x" * 200_000),
+        [("intel.csv", 2, "bad_csv", None)],
+    ),
+    Case(
         "centers without lat",
         lambda f: drop_column(f, "centers.csv", "lat"),
         [("centers.csv", 1, "missing_column", "lat")],
