@@ -305,6 +305,7 @@ class TestPlanSweeps:
         assert a.routes == b.routes
         assert a.solver == "greedy"
 
+    @pytest.mark.slow
     @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(seed=st.integers(0, 10_000), n=st.integers(3, 14), teams=st.integers(1, 4))
     def test_the_optimizer_never_sweeps_less_weight_than_greedy(
