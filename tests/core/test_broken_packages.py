@@ -115,6 +115,14 @@ CASES = [
         [("sectors.csv", None, "both_formats", None)],
     ),
     Case(
+        "an old .xls workbook",
+        both(
+            unlink("units.csv", "personnel.csv", "special_register.csv"),
+            write_bytes("units.xls", b"\xd0\xcf\x11\xe0 OLE2"),
+        ),
+        [("units.xls", None, "old_excel_format", None)],
+    ),
+    Case(
         "an xlsx file that is not a workbook",
         both(unlink("sectors.csv"), write_bytes("sectors.xlsx", b"PK\x03\x04 not really")),
         [("sectors.xlsx", None, "bad_xlsx", None)],

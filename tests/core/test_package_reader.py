@@ -181,6 +181,12 @@ def test_it_accepts_a_bom_crlf_line_ends_blank_lines_and_odd_header_case(base: P
     assert [c.code for c in read_package(base).centers] == ["C-001", "C-002", "C-003", "S-001"]
 
 
+def test_file_names_are_matched_without_regard_to_case(base: Path) -> None:
+    (base / "centers.csv").rename(base / "Centers.CSV")
+    (base / "election.yaml").rename(base / "Election.YAML")
+    assert len(read_package(base).centers) == 4
+
+
 def test_it_ignores_extra_columns(base: Path) -> None:
     rows = read_rows(base, "sectors.csv")
     text = "\n".join(",".join([*row, "note" if i == 0 else "x"]) for i, row in enumerate(rows))

@@ -32,6 +32,11 @@ PACKAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "both {name}.csv and {name}.xlsx exist; keep only one of them",
         "يوجد الملفان {name}.csv و{name}.xlsx معًا؛ يجب الإبقاء على واحد منهما فقط",
     ),
+    "old_excel_format": (
+        '{name}.xls is in the old Excel 97-2003 format; save it as {name}.xlsx or as "CSV UTF-8"',
+        "الملف {name}.xls محفوظ بصيغة Excel 97-2003 القديمة؛ احفظه بصيغة {name}.xlsx أو "
+        'بصيغة "CSV UTF-8"',
+    ),
     "empty_file": (
         "the file is empty: it has no header row",
         "الملف فارغ: لا يحتوي على سطر العناوين",

@@ -48,7 +48,13 @@ from pollguard.core.model import (
     UnitKind,
 )
 from pollguard.core.package import messages as _messages  # registers the catalog
-from pollguard.core.package.tables import Table, decode_text, find_table_file, read_table
+from pollguard.core.package.tables import (
+    Table,
+    decode_text,
+    files_by_lower_name,
+    find_table_file,
+    read_table,
+)
 from pollguard.core.package.yamltree import YAML_FILE, YMap, YNode, YScalar, YSeq, parse_yaml
 from pollguard.core.problems import InvalidInput, Problem
 
@@ -359,7 +365,7 @@ RISK_KEYS = (
 
 def read_yaml(folder: Path, out: Collector) -> YamlResult | None:
     """Read election.yaml; None when it is missing or not even YAML."""
-    path = folder / YAML_FILE
+    path = files_by_lower_name(folder).get(YAML_FILE) or folder / YAML_FILE
     if not path.is_file():
         out.add(YAML_FILE, None, "missing_yaml")
         return None

@@ -30,19 +30,32 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
+def files_by_lower_name(folder: Path) -> dict[str, Path]:
+    """The folder's files by lower-cased name: "Centers.CSV" saved on Windows still counts."""
+    try:
+        return {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+    except OSError:
+        return {}
+
+
 def find_table_file(folder: Path, name: str) -> tuple[Path | None, list[Problem]]:
-    """The `name.csv` or `name.xlsx` file of `folder` (None when neither exists)."""
-    csv_path = folder / f"{name}.csv"
-    xlsx_path = folder / f"{name}.xlsx"
-    has_csv, has_xlsx = csv_path.is_file(), xlsx_path.is_file()
-    if has_csv and has_xlsx:
+    """The `name.csv` or `name.xlsx` file of `folder` (None when neither exists).
+
+    File names are matched without regard to case, as on the Windows machines where
+    packages are often prepared.
+    """
+    files = files_by_lower_name(folder)
+    csv_path = files.get(f"{name}.csv")
+    xlsx_path = files.get(f"{name}.xlsx")
+    if csv_path and xlsx_path:
         # Which one is current is a guess we refuse to make: loading stale data silently
         # is worse than asking.
         return None, [Problem(f"{name}.csv", None, "both_formats", {"name": name})]
-    if has_csv:
-        return csv_path, []
-    if has_xlsx:
-        return xlsx_path, []
+    if csv_path or xlsx_path:
+        return csv_path or xlsx_path, []
+    if f"{name}.xls" in files:
+        # The pre-2007 binary format: openpyxl cannot read it, and it should not be guessed.
+        return None, [Problem(f"{name}.xls", None, "old_excel_format", {"name": name})]
     return None, []
 
 
