@@ -108,3 +108,20 @@ def test_every_response_carries_the_content_security_policy(personas: Personas) 
     policy = client.get("/live/events").headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "img-src 'self' data:" in policy
+
+
+@override_settings(POLLGUARD_LOGIN_MAX_FAILURES=2, POLLGUARD_BEHIND_PROXY=True)
+def test_behind_the_proxy_a_forged_forwarded_address_does_not_dodge_the_lockout(
+    personas: Personas,
+) -> None:
+    def attempt(forged: str, password: str) -> object:
+        request = RequestFactory().post(
+            "/accounts/login/",
+            REMOTE_ADDR="10.0.0.254",  # the proxy
+            HTTP_X_FORWARDED_FOR=f"{forged}, 203.0.113.7",  # the proxy appends the real peer
+        )
+        return authenticate(request, username="ops", password=password)
+
+    attempt("1.1.1.1", "wrong")
+    attempt("2.2.2.2", "wrong")
+    assert attempt("3.3.3.3", PASSWORD) is None

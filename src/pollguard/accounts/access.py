@@ -70,9 +70,18 @@ def user_for_token(raw: str) -> User | None:
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The peer address. Forwarded headers are not trusted: any client could forge them."""
+    """The client's address, for login throttling.
+
+    X-Forwarded-For is read only behind our own proxy (POLLGUARD_BEHIND_PROXY), and then
+    only its last entry, the one that proxy appended: earlier entries come from the client
+    and could be forged to dodge the lockout.
+    """
     if request is None:
         return None
+    if settings.POLLGUARD_BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
     return request.META.get("REMOTE_ADDR") or None
 
 

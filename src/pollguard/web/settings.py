@@ -144,8 +144,9 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-if env_bool("POLLGUARD_BEHIND_PROXY", False):
-    # Only when a reverse proxy terminates TLS and always sets this header itself.
+# Only when a reverse proxy terminates TLS and always sets X-Forwarded-Proto/-For itself.
+POLLGUARD_BEHIND_PROXY = env_bool("POLLGUARD_BEHIND_PROXY", False)
+if POLLGUARD_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
