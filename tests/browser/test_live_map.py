@@ -87,7 +87,6 @@ def test_a_sector_commander_sees_their_sector_and_live_changes_in_both_languages
     assert commander.evaluate("window.pollguardMap.markerCount()") == 2
     assert sorted(commander.evaluate("window.pollguardMap.codes()")) == ["C-0001", "C-0002"]
     assert commander.evaluate("window.pollguardMap.statusOf('C-0001')") == "not_open"
-    screenshot(commander, "test-sector-commander-map")
 
     # A second tab of the same commander on the overview.
     overview = commander.context.new_page()
@@ -119,7 +118,7 @@ def test_a_sector_commander_sees_their_sector_and_live_changes_in_both_languages
     )
     assert commander.evaluate("window.__stillTheSamePage") is True
     assert overview.evaluate("window.__stillTheSamePage") is True
-    screenshot(overview, "test-sector-commander-overview-live")
+    screenshot(overview, "live-status-change")
 
     assert errors == []
     assert overview_errors == []

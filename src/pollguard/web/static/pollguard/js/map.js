@@ -65,6 +65,12 @@
       L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: config.tileAttribution || "" }).addTo(map);
     }
 
+    /* Normal states get a thin outline so the sector fill stays readable; the states that
+       need attention (delayed, disrupted, closed) a thick one. */
+    function outlineWeight(status) {
+      return status === "not_open" ? 1 : status === "open" ? 1.5 : 3.5;
+    }
+
     function statusInfo(code) {
       return statuses[code] || { label: code, color: "#333333" };
     }
@@ -117,7 +123,7 @@
             fillColor: sectorColor[c.sector] || "#666666",
             fillOpacity: 0.85,
             color: statusInfo(c.status).color,
-            weight: c.status === "not_open" ? 1 : 3
+            weight: outlineWeight(c.status)
           });
           marker.bindPopup(function () { return popupHtml(c); });
           marker.addTo(map);
@@ -157,7 +163,7 @@
       if (!c || !p.status) { return; }
       c.status = p.status;
       var marker = markers[c.code];
-      marker.setStyle({ color: statusInfo(c.status).color, weight: c.status === "not_open" ? 1 : 3 });
+      marker.setStyle({ color: statusInfo(c.status).color, weight: outlineWeight(c.status) });
       marker.bringToFront();
       if (marker.isPopupOpen()) { marker.setPopupContent(popupHtml(c)); }
     });
