@@ -152,3 +152,42 @@ def test_a_status_badge_on_an_open_center_page_updates_live_and_a_stale_form_is_
     assert "لم يُحفظ" in commander.inner_text(".pg-message--error")
     assert Center.objects.get(code="C-0002").status == "delayed"
     assert errors == []
+
+
+def test_the_live_feed_resumes_after_a_network_loss_and_applies_each_event_once(
+    live_server: Any, small_world: dict[str, User], new_context: Any
+) -> None:
+    base = live_server.url
+    context = new_context()
+    overview = context.new_page()
+    errors = watch_errors(overview)
+    log_in(overview, base, "cmd-rifai", PASSWORD)
+    overview.wait_for_selector("#pg-live-state[data-state=ok]")
+
+    # The network goes down; the client notices and keeps retrying with back-off.
+    context.set_offline(True)
+    overview.wait_for_selector("#pg-live-state[data-state=retrying]", timeout=LIVE_WAIT_MS)
+    ops = new_context().new_page()
+    log_in(ops, base, "ops", PASSWORD)
+    ops.goto(f"{base}/centers/C-0002/")
+    ops.select_option("#id_status", "disrupted")
+    ops.click("[data-testid=status-form] button[type=submit]")
+    ops.wait_for_selector(".pg-message--success")
+
+    # Back online: the change made during the outage arrives (back-off is capped at 5 s).
+    context.set_offline(False)
+    overview.wait_for_selector("#pg-feed li[data-event]", timeout=LIVE_WAIT_MS + 5_000)
+    overview.wait_for_selector("#pg-live-state[data-state=ok]")
+    event_id = overview.get_attribute("#pg-feed li[data-event]", "data-event")
+    assert overview.locator("#pg-feed li[data-event]").count() == 1
+
+    # The same event delivered again (a retried request, an overlapping answer) is ignored.
+    overview.evaluate(
+        """(id) => window.pollguardLive.receive({last: Number(id), events: [
+            {id: Number(id), kind: "center.status", center: "C-0002", status: "open"}]})""",
+        event_id,
+    )
+    assert overview.locator("#pg-feed li[data-event]").count() == 1
+    assert "C-0002" in overview.inner_text("#pg-feed")
+    # Errors logged while offline are the failed polls themselves, nothing else.
+    assert [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e] == []
