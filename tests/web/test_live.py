@@ -68,6 +68,8 @@ def test_a_sector_commander_receives_only_their_sectors_events(
 @pytest.mark.parametrize(
     ("persona", "centers"),
     [
+        ("ops", ["C-0001", "C-0003"]),
+        ("intel", ["C-0001", "C-0003"]),
         ("auditor", ["C-0001", "C-0003"]),
         ("commission", ["C-0001", "C-0003"]),
         ("field", ["C-0003"]),

@@ -79,10 +79,10 @@ def client_address(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     if settings.POLLGUARD_BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
         if forwarded:
             return forwarded
-    return request.META.get("REMOTE_ADDR") or None
+    return str(request.META.get("REMOTE_ADDR", "")) or None
 
 
 def normalize_username(username: str) -> str:
