@@ -93,12 +93,12 @@ def run(args: argparse.Namespace) -> int:
     if (args.from_plan is None) != (args.change is None):
         print("pollguard plan: --from and --change go together", file=sys.stderr)
         return 2
-    progress(f"reading {args.package}")
     pkg, problems = read_package_or_problems(args.package)
     if pkg is None:
         for problem in problems:
             print(problem.render(lang), file=sys.stderr)
         return 1
+    progress(f"read {args.package}: {len(pkg.centers)} centers, {len(pkg.units)} units")
     options = PlanOptions(
         time_limit=args.time_limit,
         seed=args.seed,

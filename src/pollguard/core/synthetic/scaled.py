@@ -183,7 +183,7 @@ def build(rng: random.Random, scale: Scale, code: str) -> ElectionPackage:
         weights = [rng.uniform(0.6, 1.4) for _ in sector_hq]
         need: dict[str, dict[str, float]] = {s[0]: {} for s in sector_hq}
         g_centers: list[Center] = []
-        for i in range(scale.centers_per_governorate):
+        for _ in range(scale.centers_per_governorate):
             si = rng.choices(range(len(sector_hq)), weights)[0]
             scode, slat, slon = sector_hq[si]
             r = min(11.0, abs(rng.gauss(0, 5.0)))
