@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_dispatch.py [--queries 1000] [--seed 1] [--write]
 
-Builds the provincial instance of bench_sweeps.py (500 centers, 1,020 units), a
+Builds the provincial instance of bench_sweeps.py (~500 centers, ~1,000 units), a
 cordon plan for it (the greedy cordon plan of `pollguard.core.planning.cordon` when it
 is importable, else a nearest-center fill written here) and the needs of every center
 and role, then times `DispatchIndex.suggest` over random incidents: a random point in
@@ -20,7 +20,7 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from bench_sweeps import load, machine, provincial_package, write_section
+from bench_sweeps import instance, load, machine, risks_of, write_section
 from pollguard.core.geo import haversine_km
 from pollguard.core.model import ElectionPackage, UnitKind
 from pollguard.core.planning.dispatch import AssignmentLike, DispatchIndex, suggest_units
@@ -78,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args(argv)
 
-    pkg = provincial_package(args.seed)
-    risks = {c.code: c.risk or 0.0 for c in pkg.centers}
+    pkg, source_pkg = instance(args.seed)
+    risks = risks_of(pkg)
     assignments, needs, source = plan_for(pkg, risks)
     rng = random.Random(args.seed)
     lats = [c.lat for c in pkg.centers]
@@ -144,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"Machine: {machine()}  ",
                 f"Date: {now}; load before the run: `{load()}`",
                 "",
-                f"Instance: the provincial package of bench_sweeps.py ({len(pkg.centers)} "
-                f"centers, {len(pkg.units)} units), {len(assignments)} plan assignments "
+                f"Instance: {source_pkg} ({len(pkg.centers)} centers, {len(pkg.units)} units),"
+                f" risk from `pollguard.core.risk.scores`, {len(assignments)} plan assignments "
                 f"({source}), needs from `requirements()`; {gaps} units have every team "
                 "needed. Each incident: a random point in the province, a random capability "
                 "(kind or role), 10 % of units busy, the best 5.",

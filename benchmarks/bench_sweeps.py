@@ -2,14 +2,14 @@
 
     .venv/bin/python benchmarks/bench_sweeps.py [--time-limit 10] [--seed 1] [--write]
 
-The instance is Dhi Qar sized: 500 general centers clustered around the six district
-towns, 40 sweep teams (16 EOD units and 4 K9 units of two teams each), pooled as
-governorate reserves and then bound to their sectors, a 12-hour window, 40 km/h, road
-factor 1.3. It is generated here with a seeded generator (numbers are made up; shapes
-follow /work/shared/domain-facts.md). For each solver the script prints the weighted
-coverage, the risk weight left unswept, the road kilometres and the seconds, checks
-every plan with `check_sweeps`, and with `--write` replaces the `bench:sweeps` section
-of docs/benchmarks.md.
+The instance is Dhi Qar sized (~500 centers, ~40 EOD/K9 teams pooled as governorate
+reserves): `pollguard.core.synthetic.scaled.provincial(seed)`, the generator the planning
+benchmark uses, or when that module is absent `provincial_package(seed)` below (500
+centers around the six district towns, 16 EOD and 4 K9 units of two teams). It is
+solved twice: teams pooled, then each bound to the sector of its nearest center. For
+each solver the script prints the weighted coverage, the risk weight left unswept, the
+road kilometres and the seconds, checks every plan with `check_sweeps`, and with
+`--write` replaces the `bench:sweeps` section of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -21,14 +21,17 @@ import random
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
+from pollguard.core.geo import haversine_km
 from pollguard.core.model import (
     PACKAGE_FORMAT_VERSION,
     Agency,
     Center,
+    CenterKind,
     Election,
     ElectionPackage,
     Policy,
@@ -38,7 +41,7 @@ from pollguard.core.model import (
     Unit,
     UnitKind,
 )
-from pollguard.core.planning.sweeps import SweepResult, check_sweeps, plan_sweeps
+from pollguard.core.planning.sweeps import SweepResult, check_sweeps, needs_sweep, plan_sweeps
 
 ROOT = Path(__file__).resolve().parent.parent
 BAGHDAD = timezone(timedelta(hours=3))
@@ -199,12 +202,60 @@ def write_section(marker: str, body: str) -> None:
     path.write_text(pattern.sub(lambda m: m.group(1) + body + m.group(2), text), encoding="utf-8")
 
 
-def unswept_risk(pkg: ElectionPackage, result: SweepResult) -> float:
+def unswept_risk(pkg: ElectionPackage, risks: dict[str, float], result: SweepResult) -> float:
     """Share of the required risk weight (1 + risk_weight x risk) left unswept."""
-    weight = {c.code: 1.0 + pkg.policy.risk_weight * (c.risk or 0.0) for c in pkg.centers}
+    weight = {c.code: 1.0 + pkg.policy.risk_weight * risks.get(c.code, 0.0) for c in pkg.centers}
     done = sum(weight[s.center] for r in result.routes for s in r.stops)
     missing = sum(weight[s.center] for s in result.unswept)
     return missing / max(done + missing, 1e-9)
+
+
+def bind_to_sectors(pkg: ElectionPackage) -> ElectionPackage:
+    """The same sweep units held to sectors, as sector commanders would hold them.
+
+    Each kind's units are shared out over the sectors in proportion to their general
+    centers (largest remainder), and each unit is based at the center of its sector
+    nearest to the sector's mean position.
+    """
+    general = [c for c in pkg.centers if c.kind == CenterKind.GENERAL]
+    by_sector: dict[str, list[Center]] = {}
+    for c in general:
+        by_sector.setdefault(c.sector, []).append(c)
+    hubs = {}
+    for code, members in by_sector.items():
+        lat = sum(c.lat for c in members) / len(members)
+        lon = sum(c.lon for c in members) / len(members)
+        hubs[code] = min(members, key=lambda c: haversine_km(lat, lon, c.lat, c.lon))
+    order = sorted(by_sector)
+    units = list(pkg.units)
+    for kind in (UnitKind.EOD, UnitKind.K9):
+        idx = [i for i, u in enumerate(units) if u.kind == kind]
+        quota = {s: len(idx) * len(by_sector[s]) / len(general) for s in order}
+        seats = {s: int(q) for s, q in quota.items()}
+        rest = sorted(order, key=lambda s: (-(quota[s] - seats[s]), s))
+        for s in rest[: len(idx) - sum(seats.values())]:
+            seats[s] += 1
+        sectors = [s for s in order for _ in range(seats[s])]
+        for i, sec in zip(idx, sectors, strict=True):
+            hub = hubs[sec]
+            units[i] = replace(units[i], sector=sec, lat=hub.lat, lon=hub.lon)
+    return replace(pkg, units=tuple(units))
+
+
+def instance(seed: int) -> tuple[ElectionPackage, str]:
+    """The provincial package: the shared generator when present, else this script's."""
+    try:
+        from pollguard.core.synthetic.scaled import provincial
+    except ImportError:
+        return provincial_package(seed), f"`provincial_package({seed})` in bench_sweeps.py"
+    return provincial(seed), f"`pollguard.core.synthetic.scaled.provincial({seed})`"
+
+
+def risks_of(pkg: ElectionPackage) -> dict[str, float]:
+    """Risk scores as the planner computes them (the model, with package overrides)."""
+    from pollguard.core.risk import scores
+
+    return scores(pkg)
 
 
 class Row(NamedTuple):
@@ -218,9 +269,8 @@ class Row(NamedTuple):
     note: str
 
 
-def run(pkg: ElectionPackage, time_limit: float, seed: int) -> list[Row]:
+def run(pkg: ElectionPackage, risks: dict[str, float], time_limit: float, seed: int) -> list[Row]:
     """Solve with each solver, check each plan, print and return one row per solver."""
-    risks = {c.code: c.risk or 0.0 for c in pkg.centers}
     rows: list[Row] = []
     for solver in ("greedy", "ortools", "pyvrp"):
         result = plan_sweeps(pkg, risks, time_limit=time_limit, seed=seed, solver=solver)
@@ -233,7 +283,7 @@ def run(pkg: ElectionPackage, time_limit: float, seed: int) -> list[Row]:
         row = Row(
             solver,
             result.coverage,
-            unswept_risk(pkg, result),
+            unswept_risk(pkg, risks, result),
             eod,
             k9,
             result.travel_km,
@@ -272,25 +322,37 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     before = load()
+    shared, source = instance(args.seed)
+    stress = provincial_package(args.seed)
+    cases = [
+        ("A", shared, source),
+        ("B", stress, f"`provincial_package({args.seed})` in bench_sweeps.py"),
+    ]
     sections: list[str] = []
-    for pooled in (True, False):
-        pkg = provincial_package(args.seed, pooled=pooled)
-        risks = {c.code: c.risk or 0.0 for c in pkg.centers}
-        k9_needed = sum(1 for r in risks.values() if r >= pkg.policy.sweep.k9_min_risk)
-        teams = sum(u.team_count for u in pkg.units if u.kind in (UnitKind.EOD, UnitKind.K9))
-        how = "pooled as governorate reserves" if pooled else "each unit bound to its sector"
-        print(
-            f"{len(pkg.centers)} centers ({k9_needed} need K9), {teams} sweep teams {how}; "
-            f"time limit {args.time_limit:g} s"
+    for label, base, origin in cases:
+        risks = risks_of(base)
+        sweep = base.policy.sweep
+        hours = (sweep.window_end - sweep.window_start).total_seconds() / 3600
+        general = sum(1 for c in base.centers if c.kind == CenterKind.GENERAL)
+        stations = sum(c.stations for c in base.centers if c.kind == CenterKind.GENERAL)
+        k9_needed = sum(
+            1 for c in base.centers if needs_sweep(base, c, UnitKind.K9, risks.get(c.code, 0.0))
         )
-        rows = run(pkg, args.time_limit, args.seed)
+        eod = sum(u.team_count for u in base.units if u.kind == UnitKind.EOD)
+        k9 = sum(u.team_count for u in base.units if u.kind == UnitKind.K9)
         sections += [
-            f"**Sweep teams {how}** ({len(pkg.centers)} general centers, {k9_needed} with "
-            f"risk >= {pkg.policy.sweep.k9_min_risk:g} needing K9, {teams} teams):",
-            "",
-            *table(rows),
+            f"**Instance {label}**: {origin}: {general} general centers with {stations} "
+            f"stations, {k9_needed} of them at risk >= {sweep.k9_min_risk:g} (K9); {eod} EOD "
+            f"and {k9} K9 teams; a {hours:g} h window, road factor {sweep.road_factor:g}, "
+            f"{sweep.minutes_base:g} min + {sweep.minutes_per_station:g} min per station.",
             "",
         ]
+        for pooled in (True, False):
+            pkg = base if pooled else bind_to_sectors(base)
+            how = "pooled (governorate reserves)" if pooled else "bound to sectors"
+            print(f"instance {label}, teams {how}; time limit {args.time_limit:g} s")
+            rows = run(pkg, risks, args.time_limit, args.seed)
+            sections += [f"Teams {how}:", "", *table(rows), ""]
 
     if args.write:
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -300,12 +362,14 @@ def main(argv: list[str] | None = None) -> int:
             f"Machine: {machine()}  ",
             f"Date: {now}; load before the run: `{before}`",
             "",
-            "Instance: `provincial_package(seed)` in the script, Dhi Qar sized: 500 general "
-            "centers around the six district towns (~5 stations each), 16 EOD and 4 K9 units "
-            "of two teams each, a 12 h window, 40 km/h, road factor 1.3, 20 min + 5 min per "
-            "station. Each solver gets the whole time limit for EOD and K9 together; "
-            "every plan passed `check_sweeps`. Coverage = weight swept / weight required, "
-            "weight = 1 + risk.",
+            "Risk from `pollguard.core.risk.scores`; weight = 1 + risk_weight x risk; coverage "
+            "= weight swept / weight required (EOD and K9 together). Each solver gets the "
+            "whole time limit for both kinds; every plan passed `check_sweeps`. Bound to "
+            "sectors = the same units shared out over the sectors in proportion to their "
+            "centers, each based at its sector's most central center. "
+            "Instance A is the shared provincial generator (short sweeps, few K9 centers); "
+            "instance B uses the policy's default sweep times (20 min + 5 per station) and "
+            "more high-risk centers, so that the teams cannot sweep everything.",
             "",
             *sections,
         ]

@@ -377,6 +377,7 @@ def _pyvrp_orders(
     import pyvrp
     from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
+    began = time.perf_counter()  # building the model counts against the limit
     teams = [problem.teams[t] for t in team_ids]
     # Teams of one unit share a base and a vehicle type; keep them together.
     units: list[Unit] = []
@@ -463,7 +464,8 @@ def _pyvrp_orders(
     # Small instances converge long before the limit; stopping there keeps the result
     # a function of the seed alone (and tests quick).
     patience = max(2_000, 50 * len(clients))
-    stop = MultipleCriteria([MaxRuntime(max(time_limit, 0.01)), NoImprovement(patience)])
+    left = time_limit - (time.perf_counter() - began)
+    stop = MultipleCriteria([MaxRuntime(max(left, 0.01)), NoImprovement(patience)])
     params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=PYVRP_MAX_PENALTY))
     result = pyvrp.solve(
         data,
@@ -496,6 +498,7 @@ def _ortools_orders(
     """Routes of teams `team_ids` from OR-Tools routing with guided local search."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+    began = time.perf_counter()  # building the model counts against the limit
     teams = [problem.teams[t] for t in team_ids]
     n_teams = len(teams)
     # Nodes: one start node per team (its base), one shared sink, then the centers.
@@ -544,10 +547,12 @@ def _ortools_orders(
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    params.time_limit.FromMilliseconds(max(10, int(time_limit * 1000)))
     # ReadAssignmentFromRoutes takes routing indices, not node numbers.
     local = {c: manager.NodeToIndex(n_dep + k) for k, c in enumerate(clients)}
+    params.time_limit.FromMilliseconds(max(10, int(time_limit * 1000)))
     routing.CloseModelWithParameters(params)
+    left = time_limit - (time.perf_counter() - began)
+    params.time_limit.FromMilliseconds(max(10, int(left * 1000)))
     initial = routing.ReadAssignmentFromRoutes(
         [[local[c] for c in order if c in local] for order in warm], True
     )
