@@ -354,3 +354,52 @@ def test_pages_run_the_same_number_of_queries_for_few_and_many_rows(
     with CaptureQueriesContext(connection) as many:
         assert client.get(PAGES[page]).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+# --- navigation and tokens ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [
+        ("ops", {"overview", "map", "centers", "units"}),
+        ("cmd_rifai", {"overview", "map", "centers", "units"}),
+        ("commission", {"overview", "map", "centers"}),
+        ("liaison_army", {"overview", "units"}),
+        ("field", {"overview", "map", "centers"}),
+    ],
+)
+def test_the_navigation_offers_only_the_pages_the_role_can_open(
+    client_for: Any, persona: str, offered: set[str]
+) -> None:
+    nav = client_for(persona).get(PAGES["overview"]).context["pg_nav"]
+    assert {item["key"] for item in nav} == offered
+
+
+def test_a_user_creates_an_api_token_sees_it_once_and_revokes_it(client_for: Any) -> None:
+    client = client_for("cmd_rifai")
+    created = client.post(PAGES["tokens"], {"name": "sector dashboard"})
+    raw = created.context["new_token"]
+    assert raw.startswith("pg_")
+    assert raw in created.content.decode()
+    api = Client()
+    centers = api.get("/api/v1/centers", headers={"Authorization": f"Bearer {raw}"})
+    assert centers.status_code == 200
+    listing = client.get(PAGES["tokens"]).content.decode()
+    assert raw not in listing
+    assert "sector dashboard" in listing
+    prefix = raw[:10]
+    revoked = client.post(reverse("accounts:revoke_token", args=[prefix]))
+    assert revoked.status_code == 302
+    assert api.get("/api/v1/centers", headers={"Authorization": f"Bearer {raw}"}).status_code in {
+        401,
+        403,
+    }
+
+
+def test_nobody_can_revoke_another_users_token(client_for: Any) -> None:
+    raw = client_for("ops").post(PAGES["tokens"], {"name": ""}).context["new_token"]
+    response = client_for("cmd_rifai").post(reverse("accounts:revoke_token", args=[raw[:10]]))
+    assert response.status_code == 404
+    api = Client()
+    assert api.get("/api/v1/centers", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
