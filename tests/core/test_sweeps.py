@@ -305,6 +305,27 @@ class TestPlanSweeps:
         assert a.routes == b.routes
         assert a.solver == "greedy"
 
+    def test_greedy_sweeps_the_riskiest_center_first_and_the_optimizer_does_better(self) -> None:
+        # One team at A; B (low risk) is next door, C (high risk) 33 km away; 75 min.
+        # Greedy drives to C first and then has no time to come back (1.9 swept). Sweeping
+        # A or B on the way out still leaves time for C (3.0 swept).
+        pkg = package(
+            [
+                center("A", 31.0, risk=0.1),
+                center("B", 31.01, risk=0.1),
+                center("C", 31.3, risk=0.9),
+            ],
+            [unit("E1", 31.0)],
+            hours=75 / 60,
+            k9_min_risk=2.0,
+        )
+        greedy = greedy_sweeps(pkg, risks_of(pkg))
+        assert [s.center for r in greedy.routes for s in r.stops] == ["C"]
+        best = plan_sweeps(pkg, risks_of(pkg), time_limit=1)
+        assert check_sweeps(pkg, risks_of(pkg), best.routes) == []
+        assert len(swept(best)) == 2
+        assert "C" in swept(best)
+
     @pytest.mark.slow
     @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(seed=st.integers(0, 10_000), n=st.integers(3, 14), teams=st.integers(1, 4))
