@@ -125,3 +125,33 @@ def test_behind_the_proxy_a_forged_forwarded_address_does_not_dodge_the_lockout(
     attempt("1.1.1.1", "wrong")
     attempt("2.2.2.2", "wrong")
     assert attempt("3.3.3.3", PASSWORD) is None
+
+
+def test_a_role_granted_in_the_admin_is_audited(personas: Personas) -> None:
+    from django.contrib.auth.models import User
+
+    admin = User.objects.create_superuser("root", password=PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    target = personas.outsider
+    data = {
+        "username": target.username,
+        "is_active": "on",
+        "date_joined_0": "2010-03-01",
+        "date_joined_1": "08:00:00",
+        "profile-TOTAL_FORMS": "1",
+        "profile-INITIAL_FORMS": "0",
+        "profile-MIN_NUM_FORMS": "0",
+        "profile-MAX_NUM_FORMS": "1",
+        "profile-0-role": Role.AUDITOR.value,
+        "profile-0-language": "ar",
+        "profile-0-user": str(target.pk),
+    }
+    response = client.post(f"/admin/auth/user/{target.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Profile.objects.get(user=target).role == Role.AUDITOR
+    entry = AuditEntry.objects.get(action="accounts.admin_change_user", object_id="outsider")
+    assert entry.critical
+    assert entry.actor_name == "root"
+    assert entry.after is not None
+    assert entry.after["role"] == "auditor"

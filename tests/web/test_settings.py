@@ -63,3 +63,54 @@ def test_the_data_folder_follows_the_environment(
     monkeypatch.delenv("POLLGUARD_DATA_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert default_data_dir() == tmp_path / "xdg" / "pollguard"
+
+
+def settings_in_subprocess(env: dict[str, str], expression: str) -> str:
+    """Evaluate `expression` on a freshly imported settings module under `env`."""
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("POLLGUARD_")}
+    code = f"import pollguard.web.settings as s; print({expression})"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_https_turns_on_secure_cookies_and_hsts(tmp_path: Path) -> None:
+    shown = settings_in_subprocess(
+        {"POLLGUARD_DATA_DIR": str(tmp_path), "POLLGUARD_HTTPS": "1"},
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS",
+    )
+    assert shown == "True True 31536000"
+
+
+def test_production_defaults_are_safe(tmp_path: Path) -> None:
+    shown = settings_in_subprocess(
+        {"POLLGUARD_DATA_DIR": str(tmp_path)},
+        "s.DEBUG, repr(s.SECRET_KEY), s.SESSION_COOKIE_SECURE",
+    )
+    assert shown == "False '' False"  # no key: Django refuses to sign anything
+
+
+def test_the_tile_host_is_the_only_outside_image_source(tmp_path: Path) -> None:
+    policy = settings_in_subprocess(
+        {
+            "POLLGUARD_DATA_DIR": str(tmp_path),
+            "POLLGUARD_TILE_URL": "https://{s}.tile.example.org/{z}/{x}/{y}.png",
+        },
+        "s.POLLGUARD_CSP",
+    )
+    assert "img-src 'self' data: https://*.tile.example.org;" in policy
+    assert "script-src 'self';" in policy
+
+
+def test_the_demo_key_in_the_data_folder_is_used(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("from-the-demo\n", encoding="utf-8")
+    assert settings_in_subprocess({"POLLGUARD_DATA_DIR": str(tmp_path)}, "s.SECRET_KEY") == (
+        "from-the-demo"
+    )

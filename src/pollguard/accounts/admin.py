@@ -5,9 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.db import transaction
+from django.forms import ModelForm
+from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest
 
 from pollguard.accounts.models import ApiToken, LoginFailure, Profile
+from pollguard.audit.actions import record
 
 
 class ProfileInline(admin.StackedInline):  # type: ignore[type-arg]
@@ -24,6 +28,34 @@ class PollguardUserAdmin(UserAdmin):  # type: ignore[type-arg]
     inlines = [ProfileInline]
     list_display = ["username", "first_name", "last_name", "profile__role", "is_active"]
     list_select_related = ["profile"]
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm,  # type: ignore[type-arg]
+        formsets: list[BaseFormSet],  # type: ignore[type-arg]
+        change: bool,
+    ) -> None:
+        """Role grants made here are audited like `do_provision_user` (critical entry)."""
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            user = form.instance
+            profile = Profile.objects.filter(user=user).first()
+            record(
+                "accounts.admin_change_user",
+                acting_user=request.user,
+                object_type="user",
+                object_id=user.get_username(),
+                after={
+                    "is_active": user.is_active,
+                    "is_superuser": user.is_superuser,
+                    "role": profile.role if profile else None,
+                    "sector_id": profile.sector_id if profile else None,
+                    "agency_id": profile.agency_id if profile else None,
+                    "center_id": profile.center_id if profile else None,
+                },
+                critical=True,
+            )
 
 
 @admin.register(ApiToken)

@@ -276,4 +276,3 @@ def sees_centers(user: AnyUser) -> bool:
 def sees_units(user: AnyUser) -> bool:
     """True when the user's role shows any units (unit list); no query."""
     return _unit_scope(user) is not None
-
