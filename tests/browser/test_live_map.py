@@ -87,6 +87,10 @@ def test_a_sector_commander_sees_their_sector_and_live_changes_in_both_languages
     assert commander.evaluate("window.pollguardMap.markerCount()") == 2
     assert sorted(commander.evaluate("window.pollguardMap.codes()")) == ["C-0001", "C-0002"]
     assert commander.evaluate("window.pollguardMap.statusOf('C-0001')") == "not_open"
+    popup = commander.evaluate("window.pollguardMap.openPopup('C-0001')")
+    assert "مدرسة الرفاعي للبنين" in popup
+    assert "لم يُفتح بعد" in popup
+    assert commander.get_attribute(".leaflet-popup a", "href") == "/centers/C-0001/"
 
     # A second tab of the same commander on the overview.
     overview = commander.context.new_page()
@@ -110,6 +114,8 @@ def test_a_sector_commander_sees_their_sector_and_live_changes_in_both_languages
     commander.wait_for_function(
         "() => window.pollguardMap.statusOf('C-0001') === 'open'", timeout=LIVE_WAIT_MS
     )
+    # The popup left open on that center follows too.
+    assert commander.inner_text(".leaflet-popup .pg-badge") == "مفتوح"
     overview.wait_for_selector("#pg-feed li[data-event]", timeout=LIVE_WAIT_MS)
     assert "C-0001" in overview.inner_text("#pg-feed")
     overview.wait_for_function(

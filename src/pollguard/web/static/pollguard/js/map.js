@@ -8,7 +8,7 @@
  * With no configured tile server the background is plain and the sectors are drawn as the
  * convex hulls of their centers; a tile layer is added only when a tile URL is configured.
  * Live status changes (pollguard:event) recolor the marker and refresh its popup.
- * Test hook: window.pollguardMap.markerCount(), .statusOf(code).
+ * Test hooks: window.pollguardMap.markerCount(), .codes(), .statusOf(code), .openPopup(code).
  */
 (function () {
   "use strict";
@@ -57,7 +57,14 @@
       ready: false,
       markerCount: function () { return Object.keys(markers).length; },
       statusOf: function (code) { return centers[code] ? centers[code].status : null; },
-      codes: function () { return Object.keys(markers); }
+      codes: function () { return Object.keys(markers); },
+      /* Opens a center's popup and returns its text (tests and "show on map" links). */
+      openPopup: function (code) {
+        var marker = markers[code];
+        if (!marker) { return null; }
+        marker.openPopup();
+        return marker.getPopup().getElement().innerText;
+      }
     };
     window.pollguardMap = api;
 
@@ -91,6 +98,7 @@
       badge.className = "pg-badge";
       badge.dataset.liveCenter = c.code;
       badge.dataset.liveField = "status";
+      badge.dataset.status = c.status;
       badge.style.setProperty("--pg-color", s.color);
       badge.textContent = s.label;
       status.append(config.labels.status + ": ", badge);
