@@ -157,6 +157,12 @@ def test_a_status_badge_on_an_open_center_page_updates_live_and_a_stale_form_is_
     commander.wait_for_selector(".pg-message--error")
     assert "لم يُحفظ" in commander.inner_text(".pg-message--error")
     assert Center.objects.get(code="C-0002").status == "delayed"
+
+    # "Show on map" opens the map on this center with its popup.
+    commander.click("[data-testid=show-on-map]")
+    commander.wait_for_selector("#pg-map[data-ready=true]")
+    assert "مدرسة الناصرية للبنات" in commander.inner_text(".leaflet-popup")
+    assert commander.inner_text(".leaflet-popup .pg-badge") == "تأخر الافتتاح"
     assert errors == []
 
 

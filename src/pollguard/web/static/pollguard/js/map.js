@@ -155,6 +155,12 @@
         } else {
           map.setView([config.center[0], config.center[1]], 8);
         }
+        // "Show on map" links from a center page: /map/#C-0001 centers and opens that center.
+        var wanted = decodeURIComponent(window.location.hash.slice(1));
+        if (wanted && markers[wanted]) {
+          map.setView(markers[wanted].getLatLng(), 13);
+          api.openPopup(wanted);
+        }
         api.ready = true;
         el.dataset.ready = "true";
         document.dispatchEvent(new CustomEvent("pollguard:map-ready"));
