@@ -115,8 +115,8 @@ def assess(pkg: ElectionPackage, *, now: datetime | None = None) -> dict[str, Ri
     clat = np.array([c.lat for c in centers], dtype=float)
     clon = np.array([c.lon for c in centers], dtype=float)
 
-    history_x = np.zeros(n)
-    history_count = np.zeros(n, dtype=int)
+    history_x: np.ndarray = np.zeros(n)
+    history_count: np.ndarray = np.zeros(n, dtype=int)
     radius = policy.history_radius_km
     if pkg.incidents_history:
         index = {c.code: i for i, c in enumerate(centers)}
@@ -130,22 +130,29 @@ def assess(pkg: ElectionPackage, *, now: datetime | None = None) -> dict[str, Ri
                 for p in pkg.incidents_history
             ]
         )
-        # Chunked so that a national package (10,000 centers) never builds one huge matrix.
-        for start in range(0, n, 512):
-            stop = min(n, start + 512)
-            dist = distance_matrix_km(clat[start:stop], clon[start:stop], ilat, ilon)
-            for col, incident in enumerate(pkg.incidents_history):
-                if incident.center is not None and incident.center in index:
-                    row = index[incident.center]
-                    if start <= row < stop:
-                        dist[row - start, col] = 0.0
-            if radius > 0:
-                falloff = np.clip(1.0 - dist / radius, 0.0, 1.0)
-            else:
-                falloff = (dist <= 0.0).astype(float)
-            contrib = falloff * decay[None, :]
-            history_x[start:stop] = contrib.sum(axis=1)
-            history_count[start:stop] = (contrib > 0).sum(axis=1)
+        rows, cols, dist = _pairs_within(clat, clon, ilat, ilon, max(radius, 0.0))
+        # An incident recorded at a center counts there at distance 0.
+        at = {
+            (index[p.center], col): None
+            for col, p in enumerate(pkg.incidents_history)
+            if p.center is not None and p.center in index
+        }
+        keep = np.array(
+            [(r, c) not in at for r, c in zip(rows.tolist(), cols.tolist(), strict=True)],
+            dtype=bool,
+        )
+        rows = np.concatenate([rows[keep], np.array([r for r, _ in at], dtype=int)])
+        cols = np.concatenate([cols[keep], np.array([c for _, c in at], dtype=int)])
+        dist = np.concatenate([dist[keep], np.zeros(len(at))])
+        if radius > 0:
+            falloff = np.clip(1.0 - dist / radius, 0.0, 1.0)
+        else:
+            falloff = (dist <= 0.0).astype(float)
+        contrib = falloff * decay[cols]
+        history_x = np.bincount(rows, weights=contrib, minlength=n)
+        history_count = np.bincount(rows, weights=(contrib > 0).astype(float), minlength=n).astype(
+            int
+        )
 
     intel_x: dict[str, float] = {}
     intel_count: dict[str, int] = {}
@@ -156,15 +163,20 @@ def assess(pkg: ElectionPackage, *, now: datetime | None = None) -> dict[str, Ri
         intel_x[report.center] = intel_x.get(report.center, 0.0) + value
         intel_count[report.center] = intel_count.get(report.center, 0) + (1 if value > 0 else 0)
 
-    police = {(u.lat, u.lon) for u in pkg.units if u.kind is UnitKind.POLICE}
+    police = sorted({(u.lat, u.lon) for u in pkg.units if u.kind is UnitKind.POLICE})
     nearest = np.full(n, np.inf)
     if police:
         plat = np.array([p[0] for p in police], dtype=float)
         plon = np.array([p[1] for p in police], dtype=float)
-        for start in range(0, n, 512):
-            stop = min(n, start + 512)
-            dist = distance_matrix_km(clat[start:stop], clon[start:stop], plat, plon)
-            nearest[start:stop] = dist.min(axis=1)
+        # Only distances up to remoteness_km change the score; search that far on a grid,
+        # then measure exactly for the (few) centers with no police base that close.
+        reach = max(policy.remoteness_km, 1.0)
+        rows, _, dist = _pairs_within(clat, clon, plat, plon, reach)
+        np.minimum.at(nearest, rows, dist)
+        far = np.nonzero(~np.isfinite(nearest))[0]
+        for start in range(0, len(far), 256):
+            chunk = far[start : start + 256]
+            nearest[chunk] = distance_matrix_km(clat[chunk], clon[chunk], plat, plon).min(axis=1)
 
     result: dict[str, RiskAssessment] = {}
     for i, center in enumerate(centers):
@@ -199,6 +211,51 @@ def assess(pkg: ElectionPackage, *, now: datetime | None = None) -> dict[str, Ri
             nearest_police_km=near if math.isfinite(near) else None,
         )
     return result
+
+
+def _pairs_within(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray, radius_km: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (i, j, km) with point i of set 1 within `radius_km` of point j of set 2.
+
+    A grid of cells at least `radius_km` wide means only the 3 x 3 neighbouring cells
+    can hold a match, so a national package (10,000 centers, 20,000 bases) costs a few
+    small distance matrices instead of one with 200 million entries.
+    """
+    empty = (np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0))
+    if len(lat1) == 0 or len(lat2) == 0:
+        return empty
+    radius = max(radius_km, 1e-6)
+    top = float(min(89.0, max(np.abs(lat1).max(), np.abs(lat2).max()) + 1.0))
+    cell_lat = radius / 110.5  # a degree of latitude is at least 110.5 km
+    cell_lon = radius / (111.4 * math.cos(math.radians(top)))
+    key1 = np.stack([np.floor(lat1 / cell_lat), np.floor(lon1 / cell_lon)], axis=1).astype(np.int64)
+    key2 = np.stack([np.floor(lat2 / cell_lat), np.floor(lon2 / cell_lon)], axis=1).astype(np.int64)
+    buckets: dict[tuple[int, int], list[int]] = {}
+    for j, (a, b) in enumerate(key2.tolist()):
+        buckets.setdefault((a, b), []).append(j)
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, (a, b) in enumerate(key1.tolist()):
+        groups.setdefault((a, b), []).append(i)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    dists: list[np.ndarray] = []
+    for (a, b), members in groups.items():
+        near = [
+            j for da in (-1, 0, 1) for db in (-1, 0, 1) for j in buckets.get((a + da, b + db), ())
+        ]
+        if not near:
+            continue
+        ii = np.array(members, dtype=int)
+        jj = np.array(near, dtype=int)
+        d = distance_matrix_km(lat1[ii], lon1[ii], lat2[jj], lon2[jj])
+        r, c = np.nonzero(d <= radius_km)
+        rows.append(ii[r])
+        cols.append(jj[c])
+        dists.append(d[r, c])
+    if not rows:
+        return empty
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(dists)
 
 
 def _size(center: Center, size_voters: int) -> float:

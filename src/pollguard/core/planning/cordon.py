@@ -39,13 +39,24 @@ Three solvers, all in this module:
     overrun its own time limit on large models, and a stopped component falls back to
     its LP-rounding or greedy solution.
 
-  Per component: the LP relaxation (bound and a start), LP rounding (round down,
-  repair greedily), then the MILP warm-started from the better of LP rounding and the
-  greedy plan; phase 1 minimises the shortfall (objective 1), phase 2 keeps the
-  shortfall at most phase 1's and minimises the class-mean travel (objective 2) with
-  what is left of the time. Two phases instead of one epsilon-weighted objective keep
-  the order strictly lexicographic whatever the weights are. The reported bound is the
-  larger of the LP bound and the MILP dual bound of phase 1, summed over components.
+  Per component (solver "highs", the default):
+    1. the LP relaxation (the split-headcount bound) and three starts: LP rounding
+       (round down, repair greedily), an exact-fit subset-sum construction (plain and
+       LP-guided) and the greedy plan;
+    2. column generation on the pattern formulation (see `_cg_solve`): a Lagrangian
+       bound much tighter than the LP's, valid at every iteration;
+    3. rounding of the pattern LP: demands whose pattern is integral keep it, the few
+       others (at most one per class) are re-solved as a small compact MILP;
+    4. if that plan meets the bound it is proven optimal; otherwise a large-
+       neighbourhood search (`_lns`) re-solves one sector or reserve area at a time
+       exactly, the rest fixed, until the bound is met or the time is up;
+    5. phase 2 keeps the shortfall at most phase 1's and minimises the class-mean
+       travel with what is left of the time. Two phases instead of one epsilon-weighted
+       objective keep the order strictly lexicographic whatever the weights are.
+  Solver "highs-compact" and "cbc" skip steps 2-4 (the compact MILP alone, with HiGHS
+  or with CBC through PuLP); they are kept to measure against (docs/benchmarks.md).
+  The reported bound is the largest valid one (LP or Lagrangian for "highs"; LP or
+  MILP dual bound for the compact solvers), summed over components.
 
 Re-planning (`optimize(..., current=...)`) adds, in phase 2, one unit of cost per team
 moved away from its current slot (and travel scaled below one move), and keeps teams in
@@ -713,36 +724,55 @@ def _round_x(model: ComponentModel, values: Sequence[float]) -> np.ndarray | Non
 
 
 def _highs_milp(
-    model: ComponentModel, start: np.ndarray, limit: float, seed: int, deadline: float
+    model: ComponentModel,
+    start: np.ndarray,
+    limit: float,
+    seed: int,
+    deadline: float,
+    *,
+    phase1: bool = True,
+    phase2_cap: float | None = None,
 ) -> tuple[np.ndarray, float, str, np.ndarray | None, bool]:
-    """(x, dual bound, status, phase-2 x or None, phase 2 ran)."""
+    """(x, dual bound, status, phase-2 x or None, phase 2 ran).
+
+    `phase1=False` takes `start` as the shortfall-optimal plan and only runs phase 2.
+    """
     import highspy
 
     h = _highs_model(model, integer=True)
-    h.setOptionValue("time_limit", max(0.05, limit))
-    h.setOptionValue("mip_rel_gap", 1e-4)
     h.setOptionValue("random_seed", seed)
-    sol = highspy.HighsSolution()
-    sol.col_value = list(_full_solution(model, start))
-    sol.value_valid = True
-    h.setSolution(sol)
-    t0 = time.perf_counter()
-    h.run()
-    spent = time.perf_counter() - t0
-    status = h.getModelStatus()
-    info = h.getInfo()
-    bound = float(info.mip_dual_bound)
-    if not math.isfinite(bound):
-        bound = 0.0
     x = start
-    if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
-        cand = _round_x(model, h.getSolution().col_value)
-        if cand is not None and _shortfall(model, cand) <= _shortfall(model, x) + 1e-9:
-            x = cand
-    label = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
+    bound = 0.0
+    label = "optimal"
+    spent = 0.0
+    if phase1:
+        h.setOptionValue("time_limit", max(0.05, limit))
+        h.setOptionValue("mip_rel_gap", 1e-4)
+        sol = highspy.HighsSolution()
+        sol.col_value = list(_full_solution(model, start))
+        sol.value_valid = True
+        h.setSolution(sol)
+        t0 = time.perf_counter()
+        h.run()
+        spent = time.perf_counter() - t0
+        status = h.getModelStatus()
+        info = h.getInfo()
+        bound = float(info.mip_dual_bound)
+        if not math.isfinite(bound):
+            bound = 0.0
+        if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+            cand = _round_x(model, h.getSolution().col_value)
+            if cand is not None and _shortfall(model, cand) <= _shortfall(model, x) + 1e-9:
+                x = cand
+        label = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
     # Phase 2: same shortfall or better, then fewer moves (re-planning), then less travel.
     left = deadline - time.perf_counter()
-    budget = left if model.current is not None else min(left, max(0.3, spent))
+    if model.current is not None:
+        budget = left
+    elif phase2_cap is not None:
+        budget = min(left, phase2_cap)
+    else:
+        budget = min(left, max(0.3, spent))
     if budget < 0.05 or len(model.pair_k) == 0:
         return x, bound, label, None, False
     P, J = len(model.pair_k), len(model.need)
@@ -835,6 +865,333 @@ def _cbc_milp(
     return best, bound, status, None, False
 
 
+# --- column generation: the per-demand (pattern) formulation ------------------------------
+#
+# The compact model's LP relaxation lets a need of 7 be met by 7/12 of a 12-person team,
+# so its bound is weak exactly where whole teams matter, and branch-and-bound spends its
+# time closing that gap. The pattern formulation gives each demand a choice among
+# *patterns* (how many teams of each eligible class it receives) with the class
+# capacities as the only coupling rows:
+#
+#     min sum_q c_q l_q   s.t.  sum_{q of j} l_q = 1 (each demand j),
+#                               sum_q a_kq l_q <= N_k (each class k),  l in {0, 1}
+#
+# where c_q = w_j * max(0, need_j - sum_k s_k a_kq). Its LP relaxation convexifies each
+# demand's knapsack (Dantzig-Wolfe), which is much tighter. Patterns are generated on
+# demand: with class prices -pi_k from the master LP's duals, the best pattern of every
+# demand is a bounded knapsack over coverage, solved for all demands at once by a
+# vectorised dynamic program. For any pi <= 0 the Lagrangian
+#
+#     L(pi) = sum_j min_q (c_q - sum_k pi_k a_kq) + sum_k pi_k N_k
+#
+# is a valid lower bound, so the bound holds even when generation stops early. The
+# plan is then the best integer choice among the generated patterns (price-and-branch),
+# warm-started from the best start; it is a feasible plan, and its quality is measured
+# against L, never assumed.
+
+Pattern = tuple[tuple[int, int], ...]  # ((pair, teams), ...)
+
+
+class _Pricer:
+    """Best pattern of every demand under class prices (vectorised bounded knapsack)."""
+
+    def __init__(self, model: ComponentModel) -> None:
+        J = len(model.need)
+        order = np.argsort(model.pair_j, kind="stable")
+        counts = np.bincount(model.pair_j, minlength=J)
+        width = int(counts.max()) if len(counts) else 0
+        self.width = width
+        self.pair = np.full((J, width), -1, dtype=int)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        slot = np.arange(len(order)) - starts[model.pair_j[order]]
+        self.pair[model.pair_j[order], slot] = order
+        valid = self.pair >= 0
+        safe = np.where(valid, self.pair, 0)
+        self.cls = np.where(valid, model.pair_k[safe], 0)
+        self.size = np.where(valid, model.size[model.pair_k[safe]], 0).astype(int)
+        self.ub = np.where(valid, model.pair_ub[safe], 0).astype(int)
+        self.need = model.need.astype(int)
+        self.weight = model.weight
+        self.top = int(self.need.max() + self.size.max()) if J and width else 0
+        self.grid = np.arange(self.top + 1)
+        self.rows = np.arange(J)[:, None]
+
+    def price(self, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """(best value per demand, best coverage per demand, choices per slot)."""
+        J = len(self.need)
+        inf = np.inf
+        F = np.full((J, self.top + 1), inf)
+        F[:, 0] = 0.0
+        choices: list[np.ndarray] = []
+        for i in range(self.width):
+            s = self.size[:, i][:, None]
+            u = self.ub[:, i][:, None]
+            p = prices[self.cls[:, i]][:, None]
+            G = F.copy()
+            C = np.zeros(F.shape, dtype=np.int16)
+            most = int(self.ub[:, i].max())
+            for a in range(1, most + 1):
+                src = self.grid[None, :] - a * s
+                ok = (src >= 0) & (a <= u)
+                cand = np.where(ok, F[self.rows, np.maximum(src, 0)] + a * p, inf)
+                better = cand < G - 1e-12
+                if better.any():
+                    G = np.where(better, cand, G)
+                    C = np.where(better, a, C)
+            F = G
+            choices.append(C)
+        cost = self.weight[:, None] * np.maximum(0.0, self.need[:, None] - self.grid[None, :]) + F
+        best_t = np.argmin(cost, axis=1)
+        return cost[np.arange(J), best_t], best_t, choices
+
+    def pattern(self, j: int, t: int, choices: list[np.ndarray]) -> Pattern:
+        used: list[tuple[int, int]] = []
+        for i in range(self.width - 1, -1, -1):
+            a = int(choices[i][j, t])
+            if a:
+                used.append((int(self.pair[j, i]), a))
+                t -= a * int(self.size[j, i])
+        return tuple(sorted(used))
+
+
+def _patterns_of(model: ComponentModel, x: np.ndarray) -> list[Pattern]:
+    out: list[list[tuple[int, int]]] = [[] for _ in model.need]
+    for p in np.nonzero(x > 0.5)[0].tolist():
+        out[int(model.pair_j[p])].append((p, round(float(x[p]))))
+    return [tuple(sorted(q)) for q in out]
+
+
+def _pattern_cost(model: ComponentModel, j: int, q: Pattern) -> float:
+    cover = sum(model.size[model.pair_k[p]] * a for p, a in q)
+    return float(model.weight[j] * max(0.0, model.need[j] - cover))
+
+
+def _cg_solve(
+    model: ComponentModel, starts: list[np.ndarray], deadline: float, seed: int, share: float
+) -> tuple[np.ndarray | None, float, str]:
+    """(best x among generated patterns or None, Lagrangian bound, status)."""
+    import highspy
+
+    J, K = len(model.need), len(model.cap)
+    pricer = _Pricer(model)
+    pool: dict[tuple[int, Pattern], int] = {}
+    col_j: list[int] = []
+    col_q: list[Pattern] = []
+
+    def column(j: int, q: Pattern) -> tuple[float, list[int], list[float]]:
+        rows = [j]
+        vals = [1.0]
+        per: dict[int, float] = {}
+        for p, teams in q:
+            k = int(model.pair_k[p])
+            per[k] = per.get(k, 0.0) + teams
+        for k, amount in sorted(per.items()):
+            rows.append(J + k)
+            vals.append(amount)
+        return _pattern_cost(model, j, q), rows, vals
+
+    def add(h: Any, items: list[tuple[int, Pattern]]) -> None:
+        fresh = [(j, q) for j, q in items if (j, q) not in pool]
+        if not fresh:
+            return
+        costs: list[float] = []
+        starts_: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
+        for j, q in fresh:
+            pool[(j, q)] = len(col_j)
+            col_j.append(j)
+            col_q.append(q)
+            c, r, v = column(j, q)
+            costs.append(c)
+            starts_.append(len(index))
+            index.extend(r)
+            value.extend(v)
+        n = len(fresh)
+        h.addCols(
+            n,
+            np.array(costs),
+            np.zeros(n),
+            np.ones(n),
+            len(index),
+            np.array(starts_, dtype=np.int32),
+            np.array(index, dtype=np.int32),
+            np.array(value),
+        )
+
+    h = _new_highs()
+    h.setOptionValue("threads", 1)
+    inf = highspy.kHighsInf
+    h.addRows(
+        J,
+        np.ones(J),
+        np.ones(J),
+        0,
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0),
+    )
+    h.addRows(
+        K,
+        np.full(K, -inf),
+        model.cap.astype(float),
+        0,
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0),
+    )
+    initial: list[tuple[int, Pattern]] = [(j, ()) for j in range(J)]
+    for x in starts:
+        initial.extend(enumerate(_patterns_of(model, x)))
+    add(h, initial)
+    bound = 0.0
+    started = time.perf_counter()
+    stop_at = started + share * max(0.0, deadline - started)
+    lp_value = math.inf
+    while True:
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        lp_value = float(h.getInfo().objective_function_value)
+        duals = np.array(h.getSolution().row_dual)
+        pi = np.minimum(0.0, duals[J:])
+        values, best_t, choices = pricer.price(-pi)
+        bound = max(bound, float(values.sum() + (pi * model.cap).sum()))
+        mu = duals[:J]
+        improving = np.nonzero(values - mu < -1e-7 * np.maximum(1.0, np.abs(mu)))[0]
+        if len(improving) == 0 or lp_value - bound <= 1e-6 * max(1.0, lp_value):
+            bound = max(bound, lp_value if len(improving) == 0 else bound)
+            break
+        if time.perf_counter() > stop_at:
+            break
+        add(h, [(int(j), pricer.pattern(int(j), int(best_t[j]), choices)) for j in improving])
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None, bound, "time_limit"
+    # Rounding the pattern LP: a basic solution has at most K fractional demands (one
+    # convexity row per demand, K capacity rows), so keeping every demand whose pattern
+    # is integral and re-solving only the others, as a small compact MILP on the
+    # capacity left, loses little; that MILP is small enough to solve properly.
+    if not math.isfinite(lp_value):
+        return None, bound, "time_limit"
+    values = np.array(h.getSolution().col_value)
+    x = np.zeros(len(model.pair_k))
+    fixed = np.zeros(J, dtype=bool)
+    for c in np.nonzero(values > 1 - 1e-6)[0].tolist():
+        j = col_j[c]
+        fixed[j] = True
+        for p, a in col_q[c]:
+            x[p] += a
+    open_j = np.nonzero(~fixed)[0]
+    if len(open_j):
+        used = np.bincount(model.pair_k, weights=x, minlength=K)
+        sub, back = _submodel(model, open_j, np.maximum(0.0, model.cap - used))
+        sub_start = _repair(sub, _exact_fit(sub))
+        if len(sub.pair_k):
+            left = max(0.05, 0.6 * (deadline - time.perf_counter()))
+            sub_end = time.perf_counter() + left
+            sub_x, _, _, sub_x2, _ = _highs_milp(sub, sub_start, left, seed, sub_end)
+            if sub_x2 is not None and _shortfall(sub, sub_x2) <= _shortfall(sub, sub_x) + 1e-9:
+                sub_x = sub_x2
+            x[back] += sub_x
+    if not _feasible(model, x):
+        return None, bound, "time_limit"
+    status = "optimal" if _shortfall(model, x) <= bound + 1e-6 * max(1.0, bound) else "time_limit"
+    return x, bound, status
+
+
+def _submodel(
+    model: ComponentModel, demands: np.ndarray, cap: np.ndarray
+) -> tuple[ComponentModel, np.ndarray]:
+    """The model restricted to some demands with the given capacities, and the map from
+    its pairs back to the parent's pairs."""
+    local = np.full(len(model.need), -1, dtype=int)
+    local[demands] = np.arange(len(demands))
+    keep = np.nonzero(local[model.pair_j] >= 0)[0]
+    sub = ComponentModel(
+        name=model.name,
+        class_ids=model.class_ids,
+        demand_ids=[model.demand_ids[int(j)] for j in demands],
+        cap=cap,
+        size=model.size,
+        need=model.need[demands],
+        weight=model.weight[demands],
+        pair_k=model.pair_k[keep],
+        pair_j=local[model.pair_j[keep]],
+        pair_cost=model.pair_cost[keep],
+        pair_ub=np.minimum(model.pair_ub[keep], cap[model.pair_k[keep]]),
+    )
+    return sub, keep
+
+
+def _lns(
+    model: ComponentModel, x: np.ndarray, bound: float, deadline: float, seed: int
+) -> np.ndarray:
+    """Large-neighbourhood search: re-solve the demands one class can reach (its sector,
+    or a reserve's area) exactly, the rest fixed, until the bound is met or time is up.
+
+    Each neighbourhood is a small compact MILP warm-started from the current plan, so
+    the plan can only improve; neighbourhoods are drawn around demands still short,
+    weighted by their cost.
+    """
+    import random as _random
+
+    rng = _random.Random(seed)
+    best = x.copy()
+    best_value = _shortfall(model, best)
+    K = len(model.cap)
+    demands_of = [np.unique(model.pair_j[model.pair_k == k]) for k in range(K)]
+    classes_of: list[list[int]] = [[] for _ in model.need]
+    for k in range(K):
+        for j in demands_of[k].tolist():
+            classes_of[j].append(k)
+    tried: set[tuple[int, ...]] = set()
+    while time.perf_counter() < deadline - 0.05:
+        if best_value <= bound + 1e-6 * max(1.0, bound):
+            break
+        assigned = np.bincount(
+            model.pair_j, weights=best * model.size[model.pair_k], minlength=len(model.need)
+        )
+        short = np.maximum(0.0, model.need - assigned) * model.weight
+        candidates = np.nonzero(short > 0)[0]
+        if len(candidates) == 0:
+            break
+        j = int(rng.choices(candidates.tolist(), weights=short[candidates].tolist())[0])
+        if not classes_of[j]:
+            continue
+        k = rng.choice(classes_of[j])
+        area = set(demands_of[k].tolist())
+        # Add a second class's area now and then, so reserves can trade with sectors.
+        if len(area) < 250 and len(classes_of[j]) > 1:
+            other = rng.choice(classes_of[j])
+            area |= set(demands_of[other].tolist())
+        key = tuple(sorted(area))
+        if key in tried and len(tried) < 4 * K:
+            continue
+        tried.add(key)
+        chosen = np.array(sorted(area), dtype=int)
+        inside = np.zeros(len(model.need), dtype=bool)
+        inside[chosen] = True
+        outside_use = np.bincount(
+            model.pair_k, weights=np.where(inside[model.pair_j], 0.0, best), minlength=K
+        )
+        sub, back = _submodel(model, chosen, np.maximum(0.0, model.cap - outside_use))
+        if not len(sub.pair_k):
+            continue
+        start = best[back]
+        limit = min(deadline - time.perf_counter(), 2.0)
+        if limit < 0.1:
+            break
+        sub_x, _, _, _, _ = _highs_milp(
+            sub, start, limit, seed, time.perf_counter() + limit, phase2_cap=0.0
+        )
+        candidate = best.copy()
+        candidate[back] = sub_x
+        value = _shortfall(model, candidate)
+        if value < best_value - 1e-9 and _feasible(model, candidate):
+            best, best_value = candidate, value
+    return best
+
+
 def solve_component(
     model: ComponentModel,
     *,
@@ -875,8 +1232,41 @@ def solve_component(
             time.perf_counter() - started,
         )
     limit = deadline - time.perf_counter()
-    milp = _cbc_milp if solver == "cbc" else _highs_milp
-    x, bound, status, x2, phase2 = milp(model, start, limit, seed, deadline)
+    if solver == "highs":
+        cg_x, cg_bound, _ = _cg_solve(model, starts, deadline, seed, share=0.4)
+        if cg_x is not None and _shortfall(model, cg_x) <= objective + 1e-9:
+            start = cg_x
+        if _shortfall(model, start) <= cg_bound + 1e-6 * max(1.0, cg_bound):
+            # Proven optimal for the shortfall: only travel (and moves) remain.
+            x, _, _, x2, phase2 = _highs_milp(
+                model,
+                start,
+                0.0,
+                seed,
+                deadline,
+                phase1=False,
+                phase2_cap=max(0.3, 0.15 * time_limit),
+            )
+            bound, status = cg_bound, "optimal"
+        else:
+            # Not proven: neighbourhood search with most of what is left, then travel.
+            left = deadline - time.perf_counter()
+            start = _lns(model, start, cg_bound, time.perf_counter() + 0.85 * left, seed)
+            x, _, _, x2, phase2 = _highs_milp(
+                model,
+                start,
+                0.0,
+                seed,
+                deadline,
+                phase1=False,
+                phase2_cap=max(0.3, 0.15 * time_limit),
+            )
+            bound = cg_bound
+            proven = _shortfall(model, x) <= cg_bound + 1e-6 * max(1.0, cg_bound)
+            status = "optimal" if proven else "time_limit"
+    else:
+        milp = _cbc_milp if solver == "cbc" else _highs_milp  # "highs-compact"
+        x, bound, status, x2, phase2 = milp(model, start, limit, seed, deadline)
     if x2 is not None and _shortfall(model, x2) <= _shortfall(model, x) + 1e-9:
         x = x2
     return ComponentResult(
@@ -1125,7 +1515,7 @@ def optimize(
     `current` turns on re-planning: teams per (unit, demand) of the plan in force.
     """
     started = time.perf_counter()
-    if solver not in ("highs", "cbc"):
+    if solver not in ("highs", "highs-compact", "cbc"):
         raise ValueError(f"unknown cordon solver {solver!r}")
     if start is None:
         start = greedy(inst)
