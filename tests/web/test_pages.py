@@ -403,3 +403,12 @@ def test_nobody_can_revoke_another_users_token(client_for: Any) -> None:
     assert response.status_code == 404
     api = Client()
     assert api.get("/api/v1/centers", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+
+
+def test_arabic_is_the_default_even_for_an_english_browser(election: Any) -> None:
+    client = Client(headers={"Accept-Language": "en-US,en;q=0.9"})
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert '<html lang="ar" dir="rtl">' in body
+    client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert '<html lang="en" dir="ltr">' in body
