@@ -1095,7 +1095,7 @@ def _cg_solve(
             x[back] += sub_x
     if not _feasible(model, x):
         return None, bound, "time_limit"
-    status = "optimal" if _shortfall(model, x) <= bound + 1e-6 * max(1.0, bound) else "time_limit"
+    status = "optimal" if _proven(_shortfall(model, x), bound) else "time_limit"
     return x, bound, status
 
 
@@ -1123,6 +1123,14 @@ def _submodel(
     return sub, keep
 
 
+OPTIMALITY_GAP = 1e-4
+"""A plan within 0.01 % of its bound counts as optimal (HiGHS's default MIP gap)."""
+
+
+def _proven(value: float, bound: float) -> bool:
+    return value - bound <= OPTIMALITY_GAP * max(1.0, value)
+
+
 def _lns(
     model: ComponentModel, x: np.ndarray, bound: float, deadline: float, seed: int
 ) -> np.ndarray:
@@ -1146,7 +1154,7 @@ def _lns(
             classes_of[j].append(k)
     tried: set[tuple[int, ...]] = set()
     while time.perf_counter() < deadline - 0.05:
-        if best_value <= bound + 1e-6 * max(1.0, bound):
+        if _proven(best_value, bound):
             break
         assigned = np.bincount(
             model.pair_j, weights=best * model.size[model.pair_k], minlength=len(model.need)
@@ -1236,7 +1244,7 @@ def solve_component(
         cg_x, cg_bound, _ = _cg_solve(model, starts, deadline, seed, share=0.4)
         if cg_x is not None and _shortfall(model, cg_x) <= objective + 1e-9:
             start = cg_x
-        if _shortfall(model, start) <= cg_bound + 1e-6 * max(1.0, cg_bound):
+        if _proven(_shortfall(model, start), cg_bound):
             # Proven optimal for the shortfall: only travel (and moves) remain.
             x, _, _, x2, phase2 = _highs_milp(
                 model,
@@ -1262,8 +1270,7 @@ def solve_component(
                 phase2_cap=max(0.3, 0.15 * time_limit),
             )
             bound = cg_bound
-            proven = _shortfall(model, x) <= cg_bound + 1e-6 * max(1.0, cg_bound)
-            status = "optimal" if proven else "time_limit"
+            status = "optimal" if _proven(_shortfall(model, x), cg_bound) else "time_limit"
     else:
         milp = _cbc_milp if solver == "cbc" else _highs_milp  # "highs-compact"
         x, bound, status, x2, phase2 = milp(model, start, limit, seed, deadline)
