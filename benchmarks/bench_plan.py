@@ -22,23 +22,18 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _report import machine, today, write_section  # noqa: E402
-
-from pollguard.core.model import ElectionPackage  # noqa: E402
-from pollguard.core.planning.checker import check_plan  # noqa: E402
-from pollguard.core.planning.cordon import build_instance, greedy, optimize  # noqa: E402
-from pollguard.core.planning.engine import PlanOptions, make_plan  # noqa: E402
-from pollguard.core.planning.plan import Plan  # noqa: E402
-from pollguard.core.planning.requirements import requirements  # noqa: E402
-from pollguard.core.risk import scores  # noqa: E402
-from pollguard.core.synthetic import scaled  # noqa: E402
+from _report import machine, today, write_section
+from pollguard.core.model import ElectionPackage
+from pollguard.core.planning.checker import check_plan
+from pollguard.core.planning.cordon import build_instance, greedy, optimize
+from pollguard.core.planning.engine import PlanOptions, make_plan
+from pollguard.core.planning.plan import Plan
+from pollguard.core.planning.requirements import requirements
+from pollguard.core.risk import scores
+from pollguard.core.synthetic import scaled
 
 
 def dispatch_ms(pkg: ElectionPackage, plan: Plan) -> str:
