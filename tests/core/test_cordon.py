@@ -239,3 +239,19 @@ def test_on_tiny_packages_the_optimizer_matches_brute_force(seed: int) -> None:
     best = optimize(inst, time_limit=3, workers=0)
     assert best.objective == pytest.approx(brute_force(inst), abs=1e-6)
     assert best.bound == pytest.approx(best.objective, abs=1e-3)
+
+
+def test_a_sweep_window_too_short_for_any_sweep_is_a_plan_with_sweep_shortfalls() -> None:
+    pkg = package(
+        [center("C1", "S1", 31.0, 46.0, risk=0.9)],
+        [
+            unit("P1", UnitKind.POLICE, 40, "S1", 31.0, 46.0, team_size=4),
+            unit("E1", UnitKind.EOD, 4, None, 31.2, 46.0),
+        ],
+        window_hours=0.1,
+    )
+    plan = make_plan(pkg, PlanOptions(time_limit=3, workers=0))
+    assert plan.sweeps == () or all(not s.stops for s in plan.sweeps)
+    assert {(g.center, g.kind) for g in plan.sweep_shortfalls} == {("C1", "eod"), ("C1", "k9")}
+    assert plan.metrics["sweep_coverage"] == 0.0
+    assert_plan_ok(pkg, plan)

@@ -252,7 +252,7 @@ def build(rng: random.Random, scale: Scale, code: str) -> ElectionPackage:
             )
             army_target = factor * 0.55 * sneed.get("outer_cordon", 0)
             specs = (
-                (UnitKind.POLICE, "IP", police_target, (8, 24), (4, 4, 5, 6, 6, None)),
+                (UnitKind.POLICE, "IP", police_target, (9, 27), (4, 4, 5, 6, 6, None)),
                 (UnitKind.ARMY, "IA", army_target, (24, 60), (10, 12)),
                 (UnitKind.TRAFFIC, "TP", factor * sneed.get("traffic", 0), (4, 10), (None, 2)),
                 (
