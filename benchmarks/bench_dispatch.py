@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.write:
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        verdict = "meets" if p99 <= 50 else "misses"
+        verdict = "met" if p99 <= 50 else "missed"
         body = "\n".join(
             [
                 f"Command: `.venv/bin/python benchmarks/bench_dispatch.py --queries "
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"| `DispatchIndex` build (once per plan) | {build_ms:.1f} ms |",
                 f"| `suggest_units` one-shot (builds the index), p50 of 50 | {one_p50:.1f} ms |",
                 "",
-                f"The bar (≤ 50 ms per suggestion) is {verdict} at p99 with a prebuilt index.",
+                f"Bar: ≤ 50 ms per suggestion; {verdict} at p99 with a prebuilt index.",
                 "",
             ]
         )
