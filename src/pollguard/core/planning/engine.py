@@ -45,7 +45,7 @@ class PlanOptions:
 
     time_limit: float = 30.0
     seed: int = 0
-    solver: str = "highs"  # cordon MILP: highs | cbc
+    solver: str = "highs"  # cordon: highs (default) | highs-compact | cbc
     sweep_solver: str = "pyvrp"  # pyvrp | ortools | greedy
     workers: int | None = None  # None: one per CPU (at most 2 on the target); 0: in-process
     now: datetime | None = None  # risk ages are measured at this time
