@@ -15,10 +15,7 @@ road kilometres and the seconds, checks every plan with `check_sweeps`, and with
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
-import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -26,6 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
+from _report import machine, write_section
 from pollguard.core.geo import haversine_km
 from pollguard.core.model import (
     PACKAGE_FORMAT_VERSION,
@@ -168,19 +166,6 @@ def provincial_package(
     )
 
 
-def machine() -> str:
-    """`nproc` and the CPU model, for the report."""
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
-
-
 def load() -> str:
     try:
         return subprocess.run(
@@ -188,18 +173,6 @@ def load() -> str:
         ).stdout.strip()
     except OSError:
         return ""
-
-
-def write_section(marker: str, body: str) -> None:
-    """Replace the text between `<!-- bench:marker -->` and `<!-- /bench:marker -->`."""
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8")
-    pattern = re.compile(
-        rf"(<!-- bench:{marker} -->\n).*?(<!-- /bench:{marker} -->)", flags=re.DOTALL
-    )
-    if not pattern.search(text):
-        raise SystemExit(f"docs/benchmarks.md has no bench:{marker} markers")
-    path.write_text(pattern.sub(lambda m: m.group(1) + body + m.group(2), text), encoding="utf-8")
 
 
 def unswept_risk(pkg: ElectionPackage, risks: dict[str, float], result: SweepResult) -> float:

@@ -14,10 +14,7 @@ centers and units as .xlsx instead of .csv. With `--write` it replaces the
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
-import re
 import resource
 import shutil
 import statistics
@@ -30,6 +27,7 @@ from pathlib import Path
 
 import openpyxl
 
+from _report import machine, write_section
 from pollguard.core.model import (
     PACKAGE_FORMAT_VERSION,
     Agency,
@@ -182,19 +180,6 @@ def time_validation(folder: Path, repeat: int) -> tuple[float, float, int]:
     return statistics.median(seconds), min(seconds), problems
 
 
-def machine() -> str:
-    """`nproc` and the CPU model, for the report."""
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
-
-
 def load() -> str:
     try:
         return subprocess.run(
@@ -202,18 +187,6 @@ def load() -> str:
         ).stdout.strip()
     except OSError:
         return ""
-
-
-def write_section(marker: str, body: str) -> None:
-    """Replace the text between `<!-- bench:marker -->` and `<!-- /bench:marker -->`."""
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(
-        rf"(<!-- bench:{marker} -->\n).*?(<!-- /bench:{marker} -->)", flags=re.DOTALL
-    )
-    if not pattern.search(text):
-        text += f"\n## Package validation\n<!-- bench:{marker} -->\n<!-- /bench:{marker} -->\n"
-    path.write_text(pattern.sub(lambda m: m.group(1) + body + m.group(2), text), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
