@@ -496,6 +496,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "outer_cordon": ("Outer cordon", "الطوق الخارجي"),
     "traffic": ("Traffic", "المرور"),
     "civil_defense": ("Civil defense", "الدفاع المدني"),
+    "building_guard": ("Building guard", "حراسة المبنى"),
     "eod": ("EOD", "معالجة المتفجرات"),
     "k9": ("K9", "الكلاب البوليسية"),
     "objective": ("Weighted shortfall", "النقص الموزون"),
@@ -577,7 +578,12 @@ def to_html(
         "sweep_coverage",
     ):
         value = plan.metrics.get(key)
-        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        if value is None or isinstance(value, str):
+            shown = "—" if value is None else value
+        elif key in ("gap", "risk_weighted_coverage", "sweep_coverage"):
+            shown = f"{float(value):.2%}"
+        else:
+            shown = f"{float(value):,.1f}"
         parts.append(f'<tr><th>{esc(_label(key, lang))}</th><td class="num">{esc(shown)}</td></tr>')
     parts.append("</table>")
 
