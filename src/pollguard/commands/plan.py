@@ -56,7 +56,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--change", type=Path, metavar="CHANGES.yaml", help="changes to re-plan for (needs --from)"
     )
     parser.add_argument(
-        "--solver", choices=("highs", "cbc"), default="highs", help="cordon MILP solver"
+        "--solver",
+        choices=("highs", "highs-compact", "cbc"),
+        default="highs",
+        help="cordon solver: highs (column generation and neighbourhood search, default); "
+        "highs-compact or cbc (the compact MILP alone, kept for comparison)",
     )
     parser.add_argument("--sweep-solver", choices=("pyvrp", "ortools", "greedy"), default="pyvrp")
     parser.add_argument(
