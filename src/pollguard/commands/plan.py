@@ -31,9 +31,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--time-limit",
         type=float,
-        default=30.0,
+        default=10.0,
         metavar="S",
-        help="wall-clock budget in seconds for the whole plan (default 30)",
+        help="wall-clock budget in seconds for the whole plan (default 10; a national "
+        "package needs about 110)",
     )
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="solver seed (default 0)")
     parser.add_argument(
