@@ -43,7 +43,7 @@ def _quiet(_: str) -> None:
 class PlanOptions:
     """Knobs of `make_plan` (the CLI's options; docs/planning.md explains each)."""
 
-    time_limit: float = 30.0
+    time_limit: float = 10.0
     seed: int = 0
     solver: str = "highs"  # cordon: highs (default) | highs-compact | cbc
     sweep_solver: str = "pyvrp"  # pyvrp | ortools | greedy
