@@ -168,3 +168,29 @@ def test_planning_never_imports_django(folder: Path, tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_html_plan_escapes_names_and_isolates_codes(tmp_path: Path) -> None:
+    pkg = write_base_package(tmp_path / "pkg")
+    set_cell(pkg, "centers.csv", 2, "name_ar", '<script>alert("x")</script> مدرسة')
+    out = tmp_path / "plan.html"
+    result = pollguard(
+        pkg,
+        "--out",
+        out,
+        "--time-limit",
+        "3",
+        "--workers",
+        "0",
+        "--format",
+        "html",
+        "--lang",
+        "ar",
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    # A Latin code inside Arabic text keeps its parentheses in order only when isolated.
+    assert re.search(r"\(<bdi>[^<]+</bdi>\)", page)

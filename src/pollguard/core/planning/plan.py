@@ -545,7 +545,8 @@ def to_html(
 
     def name(pair: tuple[str, str], code: str) -> str:
         text = pair[1] if ar else pair[0]
-        return f"{esc(text or code)} ({esc(code)})"
+        # <bdi> keeps a Latin code and its parentheses in order inside Arabic text.
+        return f"{esc(text or code)} (<bdi>{esc(code)}</bdi>)"
 
     by_sector: dict[str, list[str]] = {}
     for code, (sector, _, _) in center_names.items():
@@ -598,7 +599,8 @@ def to_html(
             _, en, arn = center_names[code]
             rows = [r for r in roles if (code, r) in units_at or (code, r) in short_at]
             sweeps = "; ".join(
-                f"{_label(s.kind, lang)} {s.team} {st.start:%H:%M}–{st.end:%H:%M}"
+                f"{esc(_label(s.kind, lang))} "
+                f"<bdi>{esc(s.team)} {st.start:%H:%M}–{st.end:%H:%M}</bdi>"
                 for s, st in stops_at.get(code, [])
             )
             risk = plan.risk.get(code)
@@ -615,12 +617,12 @@ def to_html(
                     parts.append(f"<td{span}>{name((en, arn), code)}</td>")
                     parts.append(f'<td{span} class="num">{esc(risk_text)}</td>')
                 parts.append(f"<td>{esc(_label(role, lang)) if role else ''}</td>")
-                parts.append(f"<td>{esc(unit_text(a.unit for a in units))}</td>")
+                parts.append(f"<td>{unit_text(f'<bdi>{esc(a.unit)}</bdi>' for a in units)}</td>")
                 parts.append(f'<td class="num">{sum(a.headcount for a in units)}</td>')
                 cls = ' class="short num"' if missing else ' class="num"'
                 parts.append(f"<td{cls}>{missing or ''}</td>")
                 if k == 0:
-                    parts.append(f"<td{span}>{esc(sweeps)}</td>")
+                    parts.append(f"<td{span}>{sweeps}</td>")
                 parts.append("</tr>")
         parts.append("</tbody></table></section>")
 
@@ -631,10 +633,14 @@ def to_html(
             f"<th>{esc(_label('stops', lang))}</th></tr></thead><tbody>"
         )
         for sweep in plan.sweeps:
-            stops = " → ".join(f"{st.center} {st.start:%H:%M}–{st.end:%H:%M}" for st in sweep.stops)
+            # The route reads in the page's direction, so the arrow follows it.
+            arrow = " ← " if ar else " → "
+            stops = arrow.join(
+                f"<bdi>{esc(st.center)} {st.start:%H:%M}–{st.end:%H:%M}</bdi>" for st in sweep.stops
+            )
             parts.append(
-                f"<tr><td>{esc(_label(sweep.kind, lang))} {esc(sweep.team)}</td>"
-                f"<td>{esc(stops)}</td></tr>"
+                f"<tr><td>{esc(_label(sweep.kind, lang))} <bdi>{esc(sweep.team)}</bdi></td>"
+                f"<td>{stops}</td></tr>"
             )
         parts.append("</tbody></table>")
         if plan.sweep_shortfalls:
