@@ -46,10 +46,14 @@ Three solvers, all in this module:
     2. column generation on the pattern formulation (see `_cg_solve`): a Lagrangian
        bound much tighter than the LP's, valid at every iteration;
     3. rounding of the pattern LP: demands whose pattern is integral keep it, the few
-       others (at most one per class) are re-solved as a small compact MILP;
+       others (at most one per class) are re-solved as a small compact MILP; if that
+       plan is not proven, the master over the generated patterns is solved as a MILP
+       (price-and-branch, `_master_milp`) for a quarter of the time left;
     4. if that plan meets the bound it is proven optimal; otherwise a large-
        neighbourhood search (`_lns`) re-solves one sector or reserve area at a time
-       exactly, the rest fixed, until the bound is met or the time is up;
+       exactly, the rest fixed, in rounds (`_improve`): after a round that improved
+       the plan, column generation runs again seeded with it and its rounding is
+       kept when better, until the bound is met or the time is up;
     5. phase 2 keeps the shortfall at most phase 1's and minimises the class-mean
        travel with what is left of the time. Two phases instead of one epsilon-weighted
        objective keep the order strictly lexicographic whatever the weights are.
@@ -967,9 +971,20 @@ def _pattern_cost(model: ComponentModel, j: int, q: Pattern) -> float:
 
 
 def _cg_solve(
-    model: ComponentModel, starts: list[np.ndarray], deadline: float, seed: int, share: float
-) -> tuple[np.ndarray | None, float, str]:
-    """(best x among generated patterns or None, Lagrangian bound, status)."""
+    model: ComponentModel,
+    starts: list[np.ndarray],
+    deadline: float,
+    seed: int,
+    share: float,
+    master_share: float = 0.0,
+) -> tuple[np.ndarray | None, float, str, np.ndarray]:
+    """(best x among generated patterns or None, Lagrangian bound, status, the class
+    prices of the best bound).
+
+    With `master_share` > 0 and the rounded plan not proven, the master over the
+    generated patterns is then solved as a MILP (price-and-branch) for that share of the
+    time left, warm-started from the rounded plan: a plan, never a bound.
+    """
     import highspy
 
     J, K = len(model.need), len(model.cap)
@@ -1045,6 +1060,7 @@ def _cg_solve(
         initial.extend(enumerate(_patterns_of(model, x)))
     add(h, initial)
     bound = 0.0
+    best_pi = np.zeros(K)
     started = time.perf_counter()
     stop_at = started + share * max(0.0, deadline - started)
     lp_value = math.inf
@@ -1056,7 +1072,9 @@ def _cg_solve(
         duals = np.array(h.getSolution().row_dual)
         pi = np.minimum(0.0, duals[J:])
         values, best_t, choices = pricer.price(-pi)
-        bound = max(bound, float(values.sum() + (pi * model.cap).sum()))
+        value = float(values.sum() + (pi * model.cap).sum())
+        if value > bound:
+            bound, best_pi = value, pi
         mu = duals[:J]
         improving = np.nonzero(values - mu < -1e-7 * np.maximum(1.0, np.abs(mu)))[0]
         if len(improving) == 0 or lp_value - bound <= 1e-6 * max(1.0, lp_value):
@@ -1066,13 +1084,13 @@ def _cg_solve(
             break
         add(h, [(int(j), pricer.pattern(int(j), int(best_t[j]), choices)) for j in improving])
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None, bound, "time_limit"
+        return None, bound, "time_limit", best_pi
     # Rounding the pattern LP: a basic solution has at most K fractional demands (one
     # convexity row per demand, K capacity rows), so keeping every demand whose pattern
     # is integral and re-solving only the others, as a small compact MILP on the
     # capacity left, loses little; that MILP is small enough to solve properly.
     if not math.isfinite(lp_value):
-        return None, bound, "time_limit"
+        return None, bound, "time_limit", best_pi
     values = np.array(h.getSolution().col_value)
     x = np.zeros(len(model.pair_k))
     fixed = np.zeros(J, dtype=bool)
@@ -1094,9 +1112,55 @@ def _cg_solve(
                 sub_x = sub_x2
             x[back] += sub_x
     if not _feasible(model, x):
-        return None, bound, "time_limit"
+        return None, bound, "time_limit", best_pi
+    if master_share > 0 and not _proven(_shortfall(model, x), bound):
+        limit = master_share * (deadline - time.perf_counter())
+        if limit > 0.1:
+            x = _master_milp(model, h, x, col_q, add, pool, limit, seed)
     status = "optimal" if _proven(_shortfall(model, x), bound) else "time_limit"
-    return x, bound, status
+    return x, bound, status, best_pi
+
+
+def _master_milp(
+    model: ComponentModel,
+    h: Any,
+    x: np.ndarray,
+    col_q: list[Pattern],
+    add: Callable[[Any, list[tuple[int, Pattern]]], None],
+    pool: Mapping[tuple[int, Pattern], int],
+    limit: float,
+    seed: int,
+) -> np.ndarray:
+    """The best plan among the generated patterns (the master as a MILP), or `x`."""
+    import highspy
+
+    patterns = _patterns_of(model, x)
+    add(h, list(enumerate(patterns)))
+    n = h.getNumCol()
+    h.changeColsIntegrality(
+        n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
+    )
+    start = np.zeros(n)
+    for j, q in enumerate(patterns):
+        start[pool[(j, q)]] = 1.0
+    sol = highspy.HighsSolution()
+    sol.col_value = list(start)
+    sol.value_valid = True
+    h.setSolution(sol)
+    h.setOptionValue("time_limit", max(0.05, limit))
+    h.setOptionValue("mip_rel_gap", OPTIMALITY_GAP)
+    h.setOptionValue("random_seed", seed)
+    h.run()
+    if h.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return x
+    values = np.array(h.getSolution().col_value)
+    cand = np.zeros(len(model.pair_k))
+    for c in np.nonzero(values > 0.5)[0].tolist():
+        for p, a in col_q[c]:
+            cand[p] += a
+    if _feasible(model, cand) and _shortfall(model, cand) < _shortfall(model, x) - 1e-9:
+        return cand
+    return x
 
 
 def _submodel(
@@ -1123,12 +1187,47 @@ def _submodel(
     return sub, keep
 
 
+MASTER_SHARE = 0.25
+"""Share of the time left after column generation for the master MILP (price-and-branch)."""
 OPTIMALITY_GAP = 1e-4
 """A plan within 0.01 % of its bound counts as optimal (HiGHS's default MIP gap)."""
 
 
 def _proven(value: float, bound: float) -> bool:
     return value - bound <= OPTIMALITY_GAP * max(1.0, value)
+
+
+def _improve(
+    model: ComponentModel,
+    x: np.ndarray,
+    bound: float,
+    starts: list[np.ndarray],
+    deadline: float,
+    seed: int,
+) -> np.ndarray:
+    """Neighbourhood search in rounds; after a round that improved the plan, column
+    generation again with the plan's patterns among the starting columns, and its
+    rounding. The pattern LP has many optimal solutions; seeded with a better plan it
+    lands on another one whose rounding is often better than what the search reaches
+    by local moves (measured: provincial seed 1 from 194.0 to 191.5, the optimum)."""
+    best = x
+    value = _shortfall(model, best)
+    rounds = 0
+    while time.perf_counter() < deadline - 0.1 and not _proven(value, bound):
+        left = deadline - time.perf_counter()
+        chunk = left if rounds >= 3 else max(0.5, 0.35 * left)
+        rounds += 1
+        found = _lns(model, best, bound, time.perf_counter() + chunk, seed + rounds)
+        found_value = _shortfall(model, found)
+        if found_value >= value - 1e-9:
+            continue
+        best, value = found, found_value
+        if deadline - time.perf_counter() < 0.3:
+            break
+        cg_x, _, _, _ = _cg_solve(model, [best, *starts], deadline, seed, share=0.5)
+        if cg_x is not None and _shortfall(model, cg_x) < value - 1e-9:
+            best, value = cg_x, _shortfall(model, cg_x)
+    return best
 
 
 def _lns(
@@ -1241,7 +1340,9 @@ def solve_component(
         )
     limit = deadline - time.perf_counter()
     if solver == "highs":
-        cg_x, cg_bound, _ = _cg_solve(model, starts, deadline, seed, share=0.4)
+        cg_x, cg_bound, _, _ = _cg_solve(
+            model, starts, deadline, seed, share=0.4, master_share=MASTER_SHARE
+        )
         if cg_x is not None and _shortfall(model, cg_x) <= objective + 1e-9:
             start = cg_x
         if _proven(_shortfall(model, start), cg_bound):
@@ -1259,7 +1360,9 @@ def solve_component(
         else:
             # Not proven: neighbourhood search with most of what is left, then travel.
             left = deadline - time.perf_counter()
-            start = _lns(model, start, cg_bound, time.perf_counter() + 0.85 * left, seed)
+            start = _improve(
+                model, start, cg_bound, starts, time.perf_counter() + 0.85 * left, seed
+            )
             x, _, _, x2, phase2 = _highs_milp(
                 model,
                 start,
