@@ -262,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             "are one team), army units into teams of 10-12. Whole teams matter here: the "
             "split-headcount (LP) bound is far below the optimum, and the bound reported is "
             "the Lagrangian bound of column generation (on these packages HiGHS's root node "
-            "on the compact model, cuts included, reaches the same value)."
+            "on the compact model, cuts included, reaches the same value), or the sector "
+            "Lagrangian bound where it is higher (docs/planning.md, section 4)."
         ),
         (
             "- A provincial plan's wall time is set by the sweep router, which runs in "
@@ -281,8 +282,29 @@ def main(argv: list[str] | None = None) -> int:
             " and better bound), the 10 s budget is what limits; where the best plan known "
             "stays more than 1 % above the best bound, the bound is what limits: the total "
             "shortfall is small (~150-200 weighted people), so one person (2-3 weighted) is "
-            "already above 1 %, and proving better needs branching on the pattern formulation"
-            " (branch-and-price), which the planner does not do."
+            "already above 1 %."
+        ),
+        (
+            "- Closing the provincial gap (2026-11-25; before: seed 1 194.0 vs 191.5, 1.29 %;"
+            " seed 2 142.5 vs 138.7, 2.66 %). Seed 1 was a weak plan: column generation "
+            "seeded with the 194.0 plan rounds to 191.5, equal to the bound, so the search "
+            "now re-runs column generation from each improved plan, and the master over the "
+            "generated patterns is solved as a MILP (price-and-branch); seed 1 is now proven "
+            "optimal. Seed 2 is limited by the bound: its best plan (140.5, the same as 60 s "
+            "of the compact MILP find) is 1.27 % above the column-generation bound 138.7, and "
+            "the whole difference sits in one sector. The sector Lagrangian bound (reserves' "
+            "capacities priced, that sector's whole-team MILP solved) raises it to about "
+            "139.0 (1.07 %) in the budget; the sector's MILP needs about 20 s to reach 148.9 "
+            "of its 149.6, which would be 139.7 (0.56 %). Tried and not kept: the group "
+            "pattern bound as a row of the sector MILP (no better), HiGHS with heuristics "
+            "off (worse bound in the same time); not tried: branch-and-price."
+        ),
+        (
+            "- After these changes, national seed 1 was 1.06 % (0.99 % before; one run each, "
+            "the machine was busier for this one; bar 2 %). Seed 2's plan depends on the "
+            "master MILP finding 140.5 within its share (about 1 s of work): in 3 of about 10 "
+            "development runs on the shared machine it did not, and the plan stayed at 142.9 "
+            "(2.9 %)."
         ),
         (
             "- HiGHS vs CBC: with the same budget and warm start, the compact MILP with CBC "
