@@ -1,6 +1,7 @@
 """Benchmark: the dashboard with 10,000 centers (design.md section 7).
 
-    .venv/bin/python benchmarks/bench_web.py [--seed 1] [--repeat 5] [--postgres URL] [--write]
+    .venv/bin/python benchmarks/bench_web.py [--seed 1] [--repeat 5] [--postgres URL]
+                                             [--no-browser] [--write]
 
 Loads the national synthetic package (`pollguard.core.synthetic.scaled.national`: 10,008
 centers, 20,000 units) into a fresh database (SQLite in a temporary folder, or a scratch
@@ -10,6 +11,8 @@ times through Django's test client (no network, so the figures are the server's 
 
 - the first view: the overview page, the map page and the map's centers JSON, cold
   (the first request after start) and warm (median of `--repeat`);
+- the same first view in Debian's chromium against a `pollguard serve` process: until the
+  overview's load event and until the map has drawn every center (skip: `--no-browser`);
 - the list pages and API list endpoints, with the number of SQL queries each makes,
   once for a small page and once for a large one (the count must not grow).
 
@@ -58,6 +61,79 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
+BROWSER_PASSWORD = "bench-" + uuid.uuid4().hex
+
+
+def browser_first_view(repeat: int) -> tuple[list[str], float]:
+    """Serve the loaded database with `pollguard serve` and time the first view in chromium."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pollguard", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{base}/accounts/login/", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
+            page = browser.new_page(viewport={"width": 1366, "height": 820})
+            page.set_default_timeout(60_000)
+            page.goto(f"{base}/accounts/login/")
+            page.fill("#id_username", "bench-chair")
+            page.fill("#id_password", BROWSER_PASSWORD)
+            page.click("[data-testid=login]")
+            page.wait_for_selector("[data-testid=logout]")
+
+            def overview() -> float:
+                start = time.perf_counter()
+                page.goto(f"{base}/", wait_until="load")
+                return time.perf_counter() - start
+
+            def the_map() -> float:
+                start = time.perf_counter()
+                page.goto(f"{base}/map/", wait_until="commit")
+                page.wait_for_selector("#pg-map[data-ready=true]")
+                return time.perf_counter() - start
+
+            over = statistics.median(overview() for _ in range(repeat))
+            mapped = statistics.median(the_map() for _ in range(repeat))
+            markers = page.evaluate("window.pollguardMap.markerCount()")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    rows = [
+        f"| overview `/` | {over * 1000:.0f} | |",
+        f"| map `/map/` until every center is drawn | {mapped * 1000:.0f} | {markers:,} |",
+    ]
+    return rows, max(over, mapped)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=1)
@@ -66,6 +142,9 @@ def main() -> int:
         "--postgres", metavar="URL", help="e.g. postgres://postgres@127.0.0.1/postgres"
     )
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument(
+        "--no-browser", action="store_true", help="skip the real-browser first view (chromium)"
+    )
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="pollguard-bench-web-")
@@ -106,7 +185,9 @@ def run(args: argparse.Namespace, database: str) -> int:
         f"in {load_s:.1f} s (re-load with no change {reload_s:.1f} s)"
     )
 
-    chair = do_provision_user("bench-chair", password=None, role=Role.CHAIR, acting_user=None)
+    chair = do_provision_user(
+        "bench-chair", password=BROWSER_PASSWORD, role=Role.CHAIR, acting_user=None
+    )
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(chair)
 
@@ -150,7 +231,13 @@ def run(args: argparse.Namespace, database: str) -> int:
         )
         print(list_rows[-1])
 
-    verdict = "met" if cold_total <= 2.0 and fixed else "NOT met"
+    browser_rows: list[str] = []
+    browser_total = 0.0
+    if not args.no_browser:
+        browser_rows, browser_total = browser_first_view(args.repeat)
+        print(*browser_rows, sep="\n")
+    within = cold_total <= 2.0 and (args.no_browser or browser_total <= 2.0)
+    verdict = "met" if within and fixed else "NOT met"
     body = "\n".join(
         [
             f"Command: `.venv/bin/python benchmarks/bench_web.py --seed {args.seed} --repeat "
@@ -169,6 +256,21 @@ def run(args: argparse.Namespace, database: str) -> int:
             f"| **first view (overview + map + map data)** | **{cold_total * 1000:.0f}** | "
             f"**{warm_total * 1000:.0f}** | | |",
             "",
+            *(
+                [
+                    "In Debian's chromium (headless, 1366×820) against `pollguard serve` on "
+                    "127.0.0.1, logged in as the chair: from navigation start until the "
+                    "page's load event (overview) and until the map has drawn every center "
+                    "(`#pg-map[data-ready=true]`); median of the runs:",
+                    "",
+                    "| Page | ms | markers |",
+                    "|---|---|---|",
+                    *browser_rows,
+                    "",
+                ]
+                if browser_rows
+                else []
+            ),
             "List pages and API lists: queries for a small and a large page (must be equal):",
             "",
             "| Small / large page | SQL queries | ms |",
