@@ -212,6 +212,13 @@ def run(args: argparse.Namespace, database: str) -> int:
         )
         print(rows[-1])
 
+    packed = client.get("/map/centers.json", HTTP_ACCEPT_ENCODING="gzip")
+    gzipped = (
+        f"The map data goes over the wire gzipped: {len(packed.content) / 1024:.0f} KiB "
+        f"(Content-Encoding: {packed.get('Content-Encoding', 'none')})."
+    )
+    print(gzipped)
+
     lists = [
         ("/centers/?page=1", "/centers/?page=40"),
         ("/units/", "/units/?page=40"),
@@ -255,6 +262,8 @@ def run(args: argparse.Namespace, database: str) -> int:
             *rows,
             f"| **first view (overview + map + map data)** | **{cold_total * 1000:.0f}** | "
             f"**{warm_total * 1000:.0f}** | | |",
+            "",
+            gzipped,
             "",
             *(
                 [
