@@ -137,3 +137,24 @@ def test_old_events_are_pruned(personas: Personas) -> None:
     Event.objects.filter(kind="package.loaded").delete()
     assert do_prune_events(acting_user=None) == 1
     assert list(Event.objects.values_list("payload__center", flat=True)) == ["C-0002"]
+
+
+def test_a_page_rendered_on_an_empty_feed_does_not_lose_the_first_change(
+    personas: Personas, client_for: ClientFor
+) -> None:
+    Event.objects.all().delete()  # an empty feed: the page renders with after=0
+    client = client_for("chair")
+    set_status("C-0001", CenterStatus.OPEN, personas)  # before the page's first poll
+    # Its id follows deleted ones, which the feed holds back as a possible uncommitted
+    # gap for GAP_GRACE; once that has passed it must arrive, not be skipped.
+    Event.objects.update(created_at=timezone.now() - timedelta(seconds=30))
+    body = client.get("/live/events?after=0").json()
+    assert [(e["center"], e["status"]) for e in body["events"]] == [("C-0001", "open")]
+
+
+def test_pruning_keeps_the_newest_event_so_the_feed_is_never_empty(personas: Personas) -> None:
+    set_status("C-0001", CenterStatus.OPEN, personas)
+    set_status("C-0002", CenterStatus.OPEN, personas)
+    Event.objects.update(created_at=timezone.now() - timedelta(days=3))
+    do_prune_events(acting_user=None)
+    assert list(Event.objects.values_list("payload__center", flat=True)) == ["C-0002"]

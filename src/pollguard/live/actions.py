@@ -39,12 +39,19 @@ def emit(
 def do_prune_events(*, older_than: timedelta | None = None, acting_user: AnyUser | None) -> int:
     """Delete events older than the retention (default `POLLGUARD_EVENT_RETENTION_HOURS`).
 
-    A page that was offline longer than that reloads instead of replaying the feed.
+    A page that was offline longer than that reloads instead of replaying the feed. The
+    newest event is always kept: a page renders with the newest id as its position, and an
+    empty feed would leave new pages starting from 0, where the first change arrives only
+    after the feed's gap grace (views.GAP_GRACE) because pruned ids look like a gap.
     """
     age = older_than or timedelta(hours=settings.POLLGUARD_EVENT_RETENTION_HOURS)
     cutoff = timezone.now() - age
     with transaction.atomic():
-        deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
+        old = Event.objects.filter(created_at__lt=cutoff)
+        newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
+        if newest is not None:
+            old = old.exclude(id=newest)
+        deleted, _ = old.delete()
         record(
             "live.prune_events",
             acting_user=acting_user,

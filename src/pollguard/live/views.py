@@ -1,8 +1,10 @@
 """`GET /live/events?after=N`: the change feed as JSON, polled by every open page.
 
 Contract (docs/architecture.md): the answer is `{"last": L, "events": [...]}`; the client
-remembers `last` and asks again with `after=L`. Without `after` (or 0) the answer holds no
-events and `last` is the current position, so a page that just rendered starts from now.
+remembers `last` and asks again with `after=L`. Without `after` the answer holds no events
+and `last` is the current position, so a client with no page position starts from now.
+`after=0` is a position like any other: a page rendered while the feed was empty receives
+every event since, so a change made between rendering and the first poll is not lost.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ GAP_GRACE = timedelta(seconds=5)
 @require_GET
 @login_required
 def events(request: HttpRequest) -> JsonResponse:
-    try:
-        after = max(0, int(request.GET.get("after", "0") or 0))
-    except ValueError:
-        return JsonResponse({"error": "after must be an integer"}, status=400)
-    if after == 0:
+    raw = request.GET.get("after", "")
+    if not raw:
         last = Event.objects.aggregate(last=Max("id"))["last"] or 0
         return JsonResponse({"last": last, "events": []})
+    try:
+        after = max(0, int(raw))
+    except ValueError:
+        return JsonResponse({"error": "after must be an integer"}, status=400)
     # Read every event (not only the user's) to see gaps; the user's filter applies after.
     window = list(
         Event.objects.filter(id__gt=after).order_by("id").values_list("id", "created_at")[:BATCH]
