@@ -44,7 +44,12 @@ def serve(host: str, port: int, threads: int) -> int:
     prune_events()
     try:
         server = waitress.create_server(
-            application, host=host, port=port, threads=threads, ident="pollguard"
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="pollguard",
+            **proxy_options(),
         )
     except OSError as exc:
         print(f"pollguard serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
@@ -52,6 +57,27 @@ def serve(host: str, port: int, threads: int) -> int:
     print(f"serving on http://{host}:{port}/  (Ctrl+C stops)", flush=True)
     server.run()
     return 0
+
+
+def proxy_options() -> dict[str, Any]:
+    """waitress's trusted-proxy options from `POLLGUARD_TRUSTED_PROXY` (docs/deployment.md).
+
+    waitress clears X-Forwarded-* from any other peer. From the trusted proxy it takes the
+    last X-Forwarded-For hop as REMOTE_ADDR (the throttle's key), X-Forwarded-Proto as the
+    scheme (so HTTPS behind a TLS-terminating proxy does not redirect to itself) and
+    X-Forwarded-Host as the host (still checked against ALLOWED_HOSTS by Django).
+    """
+    from django.conf import settings
+
+    proxy: str = settings.POLLGUARD_TRUSTED_PROXY
+    if not proxy:
+        return {}
+    return {
+        "trusted_proxy": proxy,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": set(settings.POLLGUARD_TRUSTED_PROXY_HEADERS),
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 def run(args: argparse.Namespace) -> int:

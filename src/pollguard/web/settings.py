@@ -14,9 +14,11 @@ refuses anything that signs (sessions, CSRF) and `pollguard serve` refuses to st
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from pollguard.web.env import (
@@ -149,6 +151,32 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 POLLGUARD_BEHIND_PROXY = env_bool("POLLGUARD_BEHIND_PROXY", False)
 if POLLGUARD_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# `pollguard serve` behind a reverse proxy (docs/deployment.md): waitress drops every
+# X-Forwarded-* header unless the peer is this address, so without it every client would
+# look like the proxy (one lockout for everyone; with HTTPS on, a redirect to itself).
+# When set, waitress rewrites REMOTE_ADDR, the scheme and the host from the proxy's headers.
+POLLGUARD_TRUSTED_PROXY = env_str("POLLGUARD_TRUSTED_PROXY")
+if POLLGUARD_TRUSTED_PROXY and POLLGUARD_TRUSTED_PROXY != "*":
+    try:
+        ipaddress.ip_address(POLLGUARD_TRUSTED_PROXY.strip("[]"))
+    except ValueError:
+        raise ImproperlyConfigured(
+            "POLLGUARD_TRUSTED_PROXY must be the proxy's IP address (or *), "
+            f"not {POLLGUARD_TRUSTED_PROXY!r}"
+        ) from None
+POLLGUARD_TRUSTED_PROXY_HEADERS = [
+    header.lower()
+    for header in env_list(
+        "POLLGUARD_TRUSTED_PROXY_HEADERS",
+        ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"],
+    )
+]
+_PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"}
+if unknown := set(POLLGUARD_TRUSTED_PROXY_HEADERS) - _PROXY_HEADERS:
+    raise ImproperlyConfigured(
+        f"POLLGUARD_TRUSTED_PROXY_HEADERS: unknown {', '.join(sorted(unknown))}; "
+        f"choose from {', '.join(sorted(_PROXY_HEADERS))}"
+    )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("POLLGUARD_SESSION_HOURS", 12, minimum=1) * 3600
