@@ -76,7 +76,12 @@ def two_servers(request: Any, tmp_path: Path) -> Iterator[tuple[str, str]]:
         env["DATABASE_URL"], drop = scratch_postgres()
     pollguard = [sys.executable, "-m", "pollguard"]
     loaded = subprocess.run(
-        [*pollguard, "demo", "--no-serve"], env=env, capture_output=True, text=True, check=False
+        # A scratch database given by DATABASE_URL: not production, as the flag says.
+        [*pollguard, "demo", "--no-serve", "--i-know-this-is-not-production"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert loaded.returncode == 0, loaded.stderr
 

@@ -2,21 +2,34 @@
 
 Migrates the default database, loads `scenarios/dhi-qar-2010` (or `--package`), creates
 the demo accounts with known passwords, prints them, then serves on 127.0.0.1:8000
-(`--no-serve` stops after loading). Running it twice changes nothing but resets the demo
-passwords to the printed ones.
+(`--no-serve` stops after loading). Running it twice changes nothing.
 
-The demo accounts and their passwords are for a local demonstration only: never run
-`pollguard demo` against a real election's database.
+The demo accounts and their passwords are for a local demonstration only, so the command
+guards against being pointed at a real election's server (docs/deployment.md):
+
+- it refuses production settings (`POLLGUARD_HTTPS` on, a secret key from
+  `POLLGUARD_SECRET_KEY`/`_FILE`, or `DATABASE_URL`) unless `--i-know-this-is-not-production`;
+- it refuses a database holding anything but the demo: another election, or users that are
+  not demo accounts;
+- it never changes an existing user's password: a demo account created earlier keeps the
+  password it has now (the printout says so).
+
+Refusals print in English or Arabic, exit 1 and write nothing (checked before migrating).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pollguard.commands.serve import add_server_arguments
+
+if TYPE_CHECKING:
+    from pollguard.core.model import ElectionPackage
 
 DEMO_SCENARIO = "dhi-qar-2010"
 # Liaison accounts for the supporting agencies of the seed document (agency code -> name).
@@ -30,6 +43,91 @@ LIAISONS = {
 }
 
 
+# Refusals, in English and Arabic, like the package messages of the core.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "production": (
+        "pollguard demo: refusing to run with production settings ({settings}). The demo "
+        "creates accounts with published passwords. Unset them, or pass "
+        "--i-know-this-is-not-production if this really is a throw-away server.",
+        "pollguard demo: رفض التشغيل بإعدادات الإنتاج ({settings}). ينشئ العرض التجريبي "
+        "حسابات بكلمات مرور منشورة. ألغِ هذه الإعدادات، أو مرّر "
+        "--i-know-this-is-not-production إذا كان هذا الخادم للتجربة حقاً.",
+    ),
+    "other_election": (
+        "pollguard demo: refusing to load the demo: the database already holds another "
+        "election ({elections}). The demo never goes into a real election's database; "
+        "use an empty one (POLLGUARD_DATA_DIR or DATABASE_URL).",
+        "pollguard demo: رفض تحميل العرض التجريبي: قاعدة البيانات تحوي انتخابات أخرى "
+        "({elections}). لا يُحمَّل العرض التجريبي في قاعدة بيانات انتخابات حقيقية؛ "
+        "استخدم قاعدة فارغة (POLLGUARD_DATA_DIR أو DATABASE_URL).",
+    ),
+    "other_users": (
+        "pollguard demo: refusing to load the demo: the database has users that are not "
+        "demo accounts ({users}). Use an empty database.",
+        "pollguard demo: رفض تحميل العرض التجريبي: في قاعدة البيانات مستخدمون ليسوا من "
+        "حسابات العرض التجريبي ({users}). استخدم قاعدة بيانات فارغة.",
+    ),
+    "kept": (
+        "(kept: this account existed; its password was not changed)",
+        "(أُبقي: الحساب موجود مسبقاً ولم تُغيَّر كلمة المرور)",
+    ),
+}
+
+
+def message(kind: str, lang: str, **values: str) -> str:
+    en, ar = MESSAGES[kind]
+    return (ar if lang == "ar" else en).format(**values)
+
+
+def production_settings() -> list[str]:
+    """The environment variables that say "this is a real server"; read before Django."""
+    from pollguard.web.env import env_bool
+
+    found = []
+    if env_bool("POLLGUARD_HTTPS", False):
+        found.append("POLLGUARD_HTTPS")
+    for name in ("POLLGUARD_SECRET_KEY", "DATABASE_URL"):
+        for variable in (name, f"{name}_FILE"):
+            if os.environ.get(variable, "").strip():
+                found.append(variable)
+    return found
+
+
+def demo_usernames(package: ElectionPackage) -> set[str]:
+    """Every username `create_demo_accounts` may create for this package."""
+    names = {"chair", "ops", "intel", "ihec", "auditor", *LIAISONS.values()}
+    names.update(sector_username(s.name_en, s.code) for s in package.sectors)
+    names.update(field_username(c.code) for c in package.centers)
+    return names
+
+
+def foreign_content(package: ElectionPackage, lang: str) -> str | None:
+    """Why the database is not a demo database, or None. Reads only; runs before migrating."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from pollguard.registry.models import Election
+
+    tables = set(connection.introspection.table_names())
+    if Election._meta.db_table in tables:
+        others = list(
+            Election.objects.exclude(code=package.election.code)
+            .order_by("code")
+            .values_list("code", flat=True)[:5]
+        )
+        if others:
+            return message("other_election", lang, elections=", ".join(others))
+    if User._meta.db_table in tables:
+        strangers = list(
+            User.objects.exclude(username__in=demo_usernames(package))
+            .order_by("username")
+            .values_list("username", flat=True)[:5]
+        )
+        if strangers:
+            return message("other_users", lang, users=", ".join(strangers))
+    return None
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "demo",
@@ -40,6 +138,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--no-serve", action="store_true", help="load and create accounts only")
     parser.add_argument("--package", type=Path, default=None, help="another package folder")
     parser.add_argument("--lang", choices=("ar", "en"), default=None, help="message language")
+    parser.add_argument(
+        "--i-know-this-is-not-production",
+        dest="not_production",
+        action="store_true",
+        help="run even with production settings (HTTPS, a configured key, DATABASE_URL)",
+    )
     add_server_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -59,12 +163,21 @@ def sector_username(name_en: str, code: str) -> str:
     return f"cmd-{slug or code.lower()}"
 
 
+def field_username(center_code: str) -> str:
+    return "field-" + re.sub(r"[^a-z0-9]", "", center_code.lower())
+
+
 def demo_password(username: str) -> str:
     return f"{username}-2010"
 
 
-def create_demo_accounts() -> list[tuple[str, str, str, str]]:
-    """Create or refresh the demo accounts; rows of (username, password, role, scope)."""
+def create_demo_accounts(lang: str = "en") -> list[tuple[str, str, str, str]]:
+    """Create missing demo accounts, refresh roles; rows of (username, password, role, scope).
+
+    An account that already exists keeps its password: its row says so instead.
+    """
+    from django.contrib.auth.models import User
+
     from pollguard.accounts.actions import do_provision_user
     from pollguard.accounts.choices import Role
     from pollguard.registry.access import current_election
@@ -75,9 +188,11 @@ def create_demo_accounts() -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
 
     def make(username: str, role: Role, scope: str = "", **kwargs: Any) -> None:
-        password = demo_password(username)
+        exists = User.objects.filter(username=username).exists()
+        password = None if exists else demo_password(username)
         do_provision_user(username, password=password, role=role, acting_user=None, **kwargs)
-        rows.append((username, password, str(role.label), scope))
+        shown = message("kept", lang) if password is None else password
+        rows.append((username, shown, str(role.label), scope))
 
     make("chair", Role.CHAIR)
     make("ops", Role.OPERATIONS)
@@ -102,7 +217,7 @@ def create_demo_accounts() -> list[tuple[str, str, str, str]]:
         .first()
     )
     if center is not None:
-        username = "field-" + re.sub(r"[^a-z0-9]", "", center.code.lower())
+        username = field_username(center.code)
         make(username, Role.FIELD_REPORTER, f"{center.code} {center.name_en}", center=center)
     return rows
 
@@ -122,25 +237,48 @@ def print_accounts(rows: list[tuple[str, str, str, str]]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pollguard.commands.load import load_package
-    from pollguard.core.problems import user_language
+    from pollguard.core.package import read_package
+    from pollguard.core.problems import InvalidInput, user_language
     from pollguard.web.env import default_data_dir
 
-    package = args.package or find_demo_package()
-    if package is None:
+    lang = user_language(args.lang)
+    package_dir = args.package or find_demo_package()
+    if package_dir is None:
         print(f"pollguard demo: scenarios/{DEMO_SCENARIO} not found; pass --package PATH")
         return 1
-    from pollguard.web.bootstrap import ensure_local_secret_key
+    production = production_settings()
+    if production and not args.not_production:
+        print(message("production", lang, settings=", ".join(production)), file=sys.stderr)
+        return 1
+    try:
+        package = read_package(package_dir)
+    except InvalidInput as invalid:
+        for line in invalid.render(lang):
+            print(line, file=sys.stderr)
+        return 1
+    data_dir = default_data_dir()
+    if not os.environ.get("DATABASE_URL") and not os.environ.get("DATABASE_URL_FILE"):
+        # The SQLite file lives in the data folder; checking it needs the folder.
+        data_dir.mkdir(parents=True, exist_ok=True)
+    from pollguard.web.bootstrap import ensure_local_secret_key, setup
 
-    # Before Django reads its settings, so the key is picked up from the data folder.
-    ensure_local_secret_key(default_data_dir())
-    lang = user_language(args.lang)
-    status = load_package(package, lang)
+    setup(migrate=False)
+    refusal = foreign_content(package, lang)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 1
+    # The settings were read without a key if none existed yet; the file is for the server.
+    if ensure_local_secret_key(data_dir):
+        from django.conf import settings
+
+        settings.SECRET_KEY = (data_dir / "secret_key").read_text(encoding="utf-8").strip()
+    status = load_package(package_dir, lang, package)
     if status != 0:
         return status
     from django.utils import translation
 
     with translation.override(lang):
-        print_accounts(create_demo_accounts())
+        print_accounts(create_demo_accounts(lang))
     if args.no_serve:
         return 0
     from pollguard.commands.serve import serve

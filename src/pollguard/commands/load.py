@@ -11,9 +11,12 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pollguard.core.problems import InvalidInput, user_language
+
+if TYPE_CHECKING:
+    from pollguard.core.model import ElectionPackage
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -28,16 +31,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.set_defaults(run=run)
 
 
-def load_package(path: Path, lang: str) -> int:
-    """Read, report problems or load; shared with `pollguard demo`."""
+def load_package(path: Path, lang: str, package: ElectionPackage | None = None) -> int:
+    """Read (unless `package` was read already), report problems or load; shared with demo."""
     from pollguard.core.package import read_package
 
-    try:
-        package = read_package(path)
-    except InvalidInput as invalid:
-        for line in invalid.render(lang):
-            print(line, file=sys.stderr)
-        return 1
+    if package is None:
+        try:
+            package = read_package(path)
+        except InvalidInput as invalid:
+            for line in invalid.render(lang):
+                print(line, file=sys.stderr)
+            return 1
 
     from pollguard.web.bootstrap import setup
 
