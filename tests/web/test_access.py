@@ -7,8 +7,8 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from pollguard.common.errors import NotFound
 from pollguard.registry import access
-from pollguard.web.errors import NotFound
 
 from .personas import Personas
 

@@ -218,3 +218,66 @@ def test_pagination_walks_the_whole_list(client_for: ClientFor) -> None:
     second: Any = client.get("/api/v1/stations?limit=5&offset=5").json()
     assert first["count"] == 12
     assert not {s["code"] for s in first["items"]} & {s["code"] for s in second["items"]}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["limit=501", "limit=0", f"limit={2**63}", f"offset={2**63}", "offset=10000001", "offset=-1"],
+)
+def test_page_bounds_out_of_range_are_a_422_not_a_500(client_for: ClientFor, query: str) -> None:
+    response = client_for("ops").get(f"/api/v1/stations?{query}")
+    assert response.status_code == 422, response.content
+
+
+def test_the_largest_page_is_500_rows(client_for: ClientFor) -> None:
+    response = client_for("ops").get("/api/v1/stations?limit=500&offset=10000000")
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+@pytest.mark.parametrize("version", [True, "1", 1.0, None])
+def test_a_version_must_be_a_json_integer(client_for: ClientFor, version: object) -> None:
+    body = json.dumps({"status": "open", "version": version})
+    response = client_for("ops").patch("/api/v1/centers/C-0002/status", body, "application/json")
+    assert response.status_code == 422
+    assert Center.objects.get(code="C-0002").version == 1
+
+
+def test_a_multi_word_search_finds_the_same_centers_in_the_api_and_on_the_page(
+    client_for: ClientFor,
+) -> None:
+    client = client_for("ops")
+    query = "الرفاعي مدرسه"  # the words of "مدرسة الرفاعي للبنين", reversed, ta marbuta as ha
+    api = {c["code"] for c in client.get("/api/v1/centers", {"search": query}).json()["items"]}
+    page = client.get("/centers/", {"q": query})
+    assert {c.code for c in page.context["page"].object_list} == api == {"C-0001"}
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/centers", "/api/v1/centers/C-0001", "/", "/centers/", "/live/events"]
+)
+def test_answers_to_a_signed_in_user_are_never_stored(client_for: ClientFor, url: str) -> None:
+    response = client_for("chair").get(url)
+    assert response.status_code == 200
+    cache = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= cache
+
+
+def test_answers_to_a_token_are_never_stored(personas: Personas) -> None:
+    new = do_create_api_token(personas.ops, name="script", acting_user=None)
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {new.raw}").get("/api/v1/centers")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/docs", "/api/v1/openapi.json"])
+def test_the_api_docs_are_for_signed_in_users_only(
+    client_for: ClientFor, personas: Personas, url: str
+) -> None:
+    anonymous = Client().get(url)
+    assert anonymous.status_code in (302, 401)
+    if anonymous.status_code == 302:
+        assert anonymous["Location"].startswith("/accounts/login/")
+    assert client_for("ops").get(url).status_code == 200
+    new = do_create_api_token(personas.ops, name="script", acting_user=None)
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {new.raw}").get(url).status_code == 200

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from pollguard.audit.models import AuditEntry
+from pollguard.common.errors import Conflict
 from pollguard.live.models import Event
 from pollguard.registry.actions import do_set_center_status
 from pollguard.registry.choices import CenterStatus
 from pollguard.registry.models import Center
-from pollguard.web.errors import Conflict
 
 from .personas import Personas
 

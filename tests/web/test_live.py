@@ -62,7 +62,22 @@ def test_a_sector_commander_receives_only_their_sectors_events(
     ]
     seen = shatra.get(f"/live/events?after={after}").json()
     assert [e["center"] for e in seen["events"]] == ["C-0003"]
-    assert seen["last"] == rifai.get(f"/live/events?after={after}").json()["last"]
+    # Each position is the user's own newest event, not the feed's.
+    assert seen["last"] == seen["events"][-1]["id"]
+
+
+def test_a_sector_commander_cannot_count_other_sectors_events(
+    personas: Personas, client_for: ClientFor
+) -> None:
+    rifai = client_for("cmd_rifai")
+    set_status("C-0001", CenterStatus.OPEN, personas)  # RIF: seen by al-Rifai
+    position = start(rifai)
+    page = rifai.get("/centers/")
+    for status in (CenterStatus.DELAYED, CenterStatus.OPEN, CenterStatus.CLOSED):
+        set_status("C-0003", status, personas)  # SHA: three events al-Rifai must not count
+    assert rifai.get(f"/live/events?after={position}").json() == {"last": position, "events": []}
+    assert start(rifai) == position
+    assert page.context["live"]["after"] == position
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pollguard.accounts.actions import do_create_api_token, do_revoke_api_token
 from pollguard.accounts.models import ApiToken
+from pollguard.common.errors import NotFound
 from pollguard.registry.views import shell_context
-from pollguard.web.errors import NotFound
 
 
 class LoginView(auth_views.LoginView):

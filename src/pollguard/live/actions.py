@@ -24,7 +24,7 @@ def emit(
 ) -> Event:
     """Append one event to the feed; it becomes visible when the caller's transaction commits.
 
-    `sector_id` and `center_id` decide who receives it (see `live.access.events_for`); an event
+    `sector_id` and `center_id` decide who receives it (see `registry.access.events_for`); an event
     with neither goes to every role that sees the whole election.
     """
     return Event.objects.create(

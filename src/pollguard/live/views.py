@@ -18,44 +18,70 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from pollguard.live.access import events_for
 from pollguard.live.models import Event
+from pollguard.registry.access import events_for, feed_position
 
 BATCH = 200
 # An id that is missing right after `after` may belong to a transaction that has not
 # committed yet (PostgreSQL hands out ids before commit). We do not move past such a gap
 # until it is this old; older gaps are rolled-back transactions and are skipped.
 GAP_GRACE = timedelta(seconds=5)
+FRESH_LIMIT = 10_000  # events younger than GAP_GRACE looked at per request
+
+
+def committed_horizon(after: int) -> int:
+    """The highest id up to which every event is committed (or rolled back long ago).
+
+    Looks at all events, whoever may see them, because a gap is a gap for everyone; but
+    only its own events move a user's position (`events`). A gap counts while the event
+    after it is younger than GAP_GRACE. Four queries at most, however far behind `after`.
+    """
+    newest = Event.objects.aggregate(last=Max("id"))["last"] or 0
+    if newest <= after:
+        return after
+    grace_start = timezone.now() - GAP_GRACE
+    fresh = list(
+        Event.objects.filter(id__gt=after, created_at__gt=grace_start)
+        .order_by("id")
+        .values_list("id", flat=True)[:FRESH_LIMIT]
+    )
+    if not fresh:
+        return newest
+    present = set(
+        Event.objects.filter(id__gte=fresh[0] - 1, id__lte=fresh[-1]).values_list("id", flat=True)
+    )
+    for event_id in fresh:
+        if event_id - 1 > after and event_id - 1 not in present:
+            # Everything up to the newest event below the first fresh gap is settled.
+            below = [i for i in present if i < event_id]
+            if below:
+                return max(below)
+            settled = Event.objects.filter(id__gt=after, id__lt=event_id).aggregate(m=Max("id"))
+            return int(settled["m"] or after)
+    return newest
 
 
 @never_cache
 @require_GET
 @login_required
 def events(request: HttpRequest) -> JsonResponse:
+    """The user's events after `after`; `last` moves only over events the user may see."""
     raw = request.GET.get("after", "")
     if not raw:
-        last = Event.objects.aggregate(last=Max("id"))["last"] or 0
-        return JsonResponse({"last": last, "events": []})
+        return JsonResponse({"last": feed_position(request.user), "events": []})
     try:
         after = max(0, int(raw))
     except ValueError:
         return JsonResponse({"error": "after must be an integer"}, status=400)
-    # Read every event (not only the user's) to see gaps; the user's filter applies after.
-    window = list(
-        Event.objects.filter(id__gt=after).order_by("id").values_list("id", "created_at")[:BATCH]
-    )
-    last = after
-    grace_start = timezone.now() - GAP_GRACE
-    for event_id, created_at in window:
-        if event_id != last + 1 and created_at > grace_start:
-            break
-        last = event_id
-    visible = (
+    after = min(after, 2**62)  # beyond any id; keeps the database's bigint comparisons safe
+    horizon = committed_horizon(after)
+    visible = list(
         events_for(request.user)
-        .filter(id__gt=after, id__lte=last)
+        .filter(id__gt=after, id__lte=horizon)
         .order_by("id")
-        .values("id", "kind", "created_at", "payload", "sector__code")
+        .values("id", "kind", "created_at", "payload", "sector__code")[:BATCH]
     )
+    last = visible[-1]["id"] if visible else after
     return JsonResponse(
         {
             "last": last,

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from pollguard.accounts.access import (
     SEES_ALL_REGISTRY,
@@ -34,6 +34,8 @@ from pollguard.accounts.access import (
     profile_of,
 )
 from pollguard.accounts.choices import Role
+from pollguard.common.errors import Forbidden, NotFound
+from pollguard.live.models import Event
 from pollguard.registry.models import (
     Center,
     Election,
@@ -43,7 +45,6 @@ from pollguard.registry.models import (
     Station,
     Unit,
 )
-from pollguard.web.errors import Forbidden, NotFound
 
 _ALL_CENTERS = SEES_ALL_REGISTRY | {Role.COMMISSION, Role.INTELLIGENCE}
 _ALL_SECTORS = _ALL_CENTERS | {Role.AGENCY_LIAISON}
@@ -263,6 +264,37 @@ def intel_reports_for(user: AnyUser) -> QuerySet[IntelReport]:
     if election is None or role is None or Role(role.role) not in SEES_INTEL:
         return reports.none()
     return reports.filter(election=election)
+
+
+# --- the live feed ------------------------------------------------------------------------
+
+
+def events_for(user: AnyUser) -> QuerySet[Event]:
+    """Live events of the current election about what the user may see.
+
+    The scope is the registry's own: an event about a center reaches whoever
+    `centers_for` shows that center to; one about a sector alone, whoever `sectors_for`
+    shows the sector to; an election-wide one (package loaded), every role that sees
+    centers. Two subqueries, whatever the role.
+    """
+    election = current_election()
+    if election is None or profile_of(user) is None:
+        return Event.objects.none()
+    scope = Q(center__in=centers_for(user, election).values("pk")) | Q(
+        center__isnull=True, sector__in=sectors_for(user, election).values("pk")
+    )
+    if sees_centers(user):
+        scope |= Q(center__isnull=True, sector__isnull=True)
+    return Event.objects.filter(scope, election=election)
+
+
+def feed_position(user: AnyUser) -> int:
+    """The newest event the user may see: where a page rendered now starts its feed.
+
+    Not the feed's global newest id, which would tell a sector commander how much
+    happened in other sectors.
+    """
+    return events_for(user).aggregate(last=Max("id"))["last"] or 0
 
 
 # --- page-level visibility (which pages a role has at all; used for navigation) -----------

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 
 from pollguard.accounts.access import AnyUser
 from pollguard.audit.actions import record
+from pollguard.common.errors import Conflict
 from pollguard.live.actions import emit
 from pollguard.live.choices import EventKind
 from pollguard.registry.choices import CenterStatus
 from pollguard.registry.models import Center
-from pollguard.web.errors import Conflict
 
 
 def do_set_center_status(

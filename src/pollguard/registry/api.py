@@ -8,11 +8,13 @@ Thin: parse, call an access helper or an action, return. Lists are paginated
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from pollguard.common.pagination import Pagination
 from pollguard.core.arabic import normalize
 from pollguard.registry import access
 from pollguard.registry.actions import do_set_center_status
+from pollguard.registry.filters import CenterFilter
 from pollguard.registry.models import Center, Sector, Station, Unit
 from pollguard.registry.schemas import (
     CenterFilters,
@@ -30,21 +32,8 @@ from pollguard.registry.schemas import (
 router = Router(tags=["registry"])
 
 
-def filter_centers(centers: QuerySet[Center], filters: CenterFilters) -> QuerySet[Center]:
-    """Apply list filters; shared by the API and the pages."""
-    if filters.sector:
-        centers = centers.filter(sector__code=filters.sector)
-    if filters.status:
-        centers = centers.filter(status=filters.status)
-    if filters.kind:
-        centers = centers.filter(kind=filters.kind)
-    if filters.search and normalize(filters.search):
-        centers = centers.filter(search_name__contains=normalize(filters.search))
-    return centers
-
-
 @router.get("/sectors", response=list[SectorOut], summary="List sectors")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_sectors(request: HttpRequest) -> QuerySet[Sector]:
     return access.sectors_for(request.user).order_by("code")
 
@@ -55,9 +44,10 @@ def get_sector(request: HttpRequest, code: str) -> Sector:
 
 
 @router.get("/centers", response=list[CenterOut], summary="List polling centers")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_centers(request: HttpRequest, filters: Query[CenterFilters]) -> QuerySet[Center]:
-    return filter_centers(access.centers_for(request.user), filters).order_by("code")
+    centers = access.centers_for(request.user)
+    return CenterFilter(**filters.dict(exclude_none=True)).apply(centers).order_by("code")
 
 
 @router.get("/centers/{code}", response={200: CenterOut, 404: ErrorOut}, summary="Get a center")
@@ -89,7 +79,7 @@ def list_center_stations(request: HttpRequest, code: str) -> QuerySet[Station]:
 
 
 @router.get("/stations", response=list[StationOut], summary="List polling stations")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_stations(request: HttpRequest, filters: Query[StationFilters]) -> QuerySet[Station]:
     stations = access.stations_for(request.user)
     if filters.center:
@@ -98,7 +88,7 @@ def list_stations(request: HttpRequest, filters: Query[StationFilters]) -> Query
 
 
 @router.get("/units", response=list[UnitOut], summary="List units")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> QuerySet[Unit]:
     units = access.units_for(request.user)
     if filters.sector:

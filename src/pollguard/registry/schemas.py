@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import StrictInt
 
 from pollguard.registry.choices import CenterKind, CenterStatus, UnitKind
 from pollguard.registry.models import Center, Station, Unit
@@ -61,7 +62,10 @@ class CenterFilters(Schema):
 
 class CenterStatusIn(Schema):
     status: CenterStatus
-    version: int = Field(description="The version you read; the change fails if it moved on.")
+    # Strict: JSON `true` or "3" is a bad body (422), not version 1 or 3.
+    version: StrictInt = Field(
+        ge=1, description="The version you read; the change fails if it moved on."
+    )
 
 
 class ConflictOut(Schema):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,14 +27,15 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from pollguard.accounts.access import profile_of
+from pollguard.common.errors import Conflict, Forbidden
 from pollguard.core.arabic import normalize
-from pollguard.live.models import Event
 from pollguard.registry.access import (
     access_center,
     access_center_for_status,
     can_set_center_status,
     centers_for,
     current_election,
+    feed_position,
     sector_summary,
     sectors_for,
     sees_centers,
@@ -44,9 +45,9 @@ from pollguard.registry.access import (
 )
 from pollguard.registry.actions import do_set_center_status
 from pollguard.registry.choices import CenterKind, CenterStatus, UnitKind
+from pollguard.registry.filters import CenterFilter
 from pollguard.registry.models import Center, Election, Sector
 from pollguard.registry.templatetags.pollguard_ui import local_name
-from pollguard.web.errors import Conflict, Forbidden
 
 PAGE_SIZE = 50
 RESULTS_TARGET = "pg-results"  # the element id HTMX refreshes on list pages
@@ -88,14 +89,13 @@ def status_info() -> dict[str, dict[str, str]]:
     return {s.value: {"label": str(s.label), "color": s.color} for s in CenterStatus}
 
 
-def _live_config() -> dict[str, Any]:
-    """Where the page's live client starts: the feed's position when the page was read.
+def _live_config(request: HttpRequest) -> dict[str, Any]:
+    """Where the page's live client starts: the user's feed position when the page was read.
 
     Starting from the position read *with* the page's data means a change committed
     between the render and the first poll is still delivered.
     """
-    last = Event.objects.aggregate(last=Max("id"))["last"] or 0
-    return {"url": reverse("live:events"), "after": last}
+    return {"url": reverse("live:events"), "after": feed_position(request.user)}
 
 
 def shell_context(request: HttpRequest, current: str) -> dict[str, Any]:
@@ -196,7 +196,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     _require(profile_of(request.user) is not None)
     context = shell_context(request, "overview")
     context.update(_overview_figures(request))
-    context["live"] = _live_config()
+    context["live"] = _live_config(request)
     return render(request, "registry/overview.html", context)
 
 
@@ -220,7 +220,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
     election = current_election()
     context = shell_context(request, "map")
-    context["live"] = _live_config()
+    context["live"] = _live_config(request)
     context["map_config"] = {
         "dataUrl": reverse("registry:map_data"),
         "tileUrl": settings.POLLGUARD_TILE_URL,
@@ -306,21 +306,13 @@ class CenterFilterForm(forms.Form):
 
 
 def filter_centers(centers: QuerySet[Center], form: CenterFilterForm) -> QuerySet[Center]:
-    """Apply the list filters. Search compares normalized text, so spelling variants of an
-    Arabic name (hamza, ta marbuta, alef maqsura, diacritics, digits) all match."""
+    """Apply the list filters through the filter the API uses; invalid input filters nothing."""
     if not form.is_valid():
         return centers
     data = form.cleaned_data
-    if data["sector"]:
-        centers = centers.filter(sector__code=data["sector"])
-    if data["status"]:
-        centers = centers.filter(status=data["status"])
-    if data["kind"]:
-        centers = centers.filter(kind=data["kind"])
-    query = normalize(data["q"] or "")
-    for word in query.split():
-        centers = centers.filter(search_name__contains=word)
-    return centers
+    return CenterFilter(
+        sector=data["sector"], status=data["status"], kind=data["kind"], search=data["q"] or ""
+    ).apply(centers)
 
 
 @login_required
@@ -334,7 +326,7 @@ def center_list(request: HttpRequest) -> HttpResponse:
     centers = filter_centers(centers_for(request.user, election), form).order_by("code")
     page = _paginate(request, centers)
     context = shell_context(request, "centers")
-    context.update({"form": form, "page": page, "live": _live_config()})
+    context.update({"form": form, "page": page, "live": _live_config(request)})
     return _render_list(
         request, "registry/center_list.html", "registry/partials/center_table.html", context
     )
@@ -364,7 +356,7 @@ def center_detail(request: HttpRequest, code: str) -> HttpResponse:
             )
             if can_change
             else None,
-            "live": _live_config(),
+            "live": _live_config(request),
         }
     )
     return render(request, "registry/center_detail.html", context)

@@ -7,14 +7,19 @@ writes). Both end with `request.user` set, so the same access helpers apply.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from pollguard.accounts.access import user_for_token
+from pollguard.common.errors import Conflict, Forbidden, NotFound
 from pollguard.registry.api import router as registry_router
-from pollguard.web.errors import Conflict, Forbidden, NotFound
 
 
 class BearerTokenAuth(HttpBearer):
@@ -29,12 +34,35 @@ class BearerTokenAuth(HttpBearer):
         return user
 
 
+def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API docs and schema are for signed-in users (session or Bearer token) only.
+
+    They list every endpoint and field; an anonymous visitor has no use for them. The
+    browser page sends anonymous visitors to the login page, the schema answers 401.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+            user = user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
+            if user is None:
+                if request.path.endswith(".json"):
+                    return JsonResponse({"detail": "Sign in to read the API schema."}, status=401)
+                return redirect_to_login(request.get_full_path())
+            request.user = user
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="pollguard API",
     version="1",
     description="Election security operations: registry of the current election.",
     urls_namespace="api-v1",
     auth=[BearerTokenAuth(), SessionAuth()],
+    docs_decorator=signed_in_only,
 )
 api.add_router("/", registry_router)
 

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "pollguard.web.middleware.ContentSecurityPolicyMiddleware",
+    # Outside authentication, so it sees request.user (sessions and API tokens) on the way out.
+    "pollguard.web.middleware.PrivateNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pollguard.accounts.language_middleware.IgnoreBrowserLanguageMiddleware",

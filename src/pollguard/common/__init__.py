@@ -1,0 +1,1 @@
+"""The bottom layer shared by every app: errors and API pagination. Imports no app."""
