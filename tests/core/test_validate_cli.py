@@ -150,3 +150,44 @@ def test_the_dhi_qar_demo_package_is_valid() -> None:
     result = pollguard(DEMO)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("valid: ")
+
+
+def test_an_over_long_name_is_refused_with_its_length(tmp_path: Path) -> None:
+    folder = write_base_package(tmp_path / "pkg")
+    set_cell(folder, "sectors.csv", 2, "name_en", "x" * 5000)
+    result = pollguard(folder, "--lang", "en")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "sectors.csv:2: name_en is 5000 characters long; at most 200 are allowed\n"
+    )
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202b", "\u2066", "\u2069"])
+def test_a_bidi_override_inside_a_name_is_refused(tmp_path: Path, control: str) -> None:
+    folder = write_base_package(tmp_path / "pkg")
+    set_cell(folder, "centers.csv", 3, "name_ar", f"مدرسة {control}ةيلاع{control} البنين")
+    result = pollguard(folder, "--lang", "en")
+    assert result.returncode == 1
+    assert result.stderr.startswith("centers.csv:3: name_ar contains the invisible")
+    assert f"U+{ord(control):04X}" in result.stderr
+    arabic = pollguard(folder, "--lang", "ar")
+    assert arabic.stderr.startswith("centers.csv:3: يحتوي name_ar على محرف التحكم")
+
+
+def test_direction_marks_inside_arabic_text_stay_allowed(tmp_path: Path) -> None:
+    folder = write_base_package(tmp_path / "pkg")
+    set_cell(folder, "centers.csv", 3, "name_ar", "مدرسة\u200f 14\u200f تموز")
+    assert pollguard(folder).returncode == 0
+
+
+def test_an_over_long_election_name_in_the_yaml_is_refused(tmp_path: Path) -> None:
+    folder = write_base_package(tmp_path / "pkg")
+    yaml = folder / "election.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    yaml.write_text(
+        text.replace('"Council of Representatives election 2010 - Dhi Qar"', "y" * 300, 1),
+        encoding="utf-8",
+    )
+    result = pollguard(folder, "--lang", "en")
+    assert result.returncode == 1
+    assert "election.yaml:4: name_en is 300 characters long; at most 100" in result.stderr

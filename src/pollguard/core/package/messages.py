@@ -243,6 +243,16 @@ PACKAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "the sweep window ends ({end}) before or when it starts ({start})",
         "تنتهي فترة تفتيش المراكز ({end}) قبل بدايتها ({start}) أو في وقت بدايتها نفسه",
     ),
+    "text_too_long": (
+        "{column} is {length} characters long; at most {maximum} are allowed",
+        "طول {column} {length} حرفًا؛ والحد الأقصى المسموح به {maximum} حرفًا",
+    ),
+    "bidi_control": (
+        "{column} contains the invisible direction-control character {codepoint}, which "
+        "can make text display as something else; delete it",
+        "يحتوي {column} على محرف التحكم الخفي في اتجاه النص {codepoint}، وهو قد يجعل النص "
+        "يظهر على غير حقيقته؛ احذفه",
+    ),
     "duplicate_key": (
         "{column} '{value}' is used twice; it was first used on line {first_line}",
         "القيمة '{value}' في {column} مكررة؛ وردت أول مرة في السطر {first_line}",

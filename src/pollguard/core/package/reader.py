@@ -200,6 +200,44 @@ _TYPE_NAMES: dict[type, tuple[str, str]] = {
 }
 
 
+# --- text limits (docs/election-package.md, "Text") -----------------------------------------
+
+# Longest text per column. Codes and references name rows; names are shown on every page;
+# descriptions and summaries are free text. Everything else (numbers, dates, kinds) is short.
+CODE_MAX = 64
+NAME_MAX = 200
+FREE_TEXT_MAX = 2000
+YAML_TEXT_MAX = 100
+CODE_COLUMNS = frozenset(
+    {"code", "id", "sector", "agency", "unit", "center", "district", "subdistrict",
+     "special_center", "component"}
+)  # fmt: skip
+FREE_TEXT_COLUMNS = frozenset({"description", "summary", "text", "notes"})
+# Bidi embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069): they
+# reorder what a reader sees ("Trojan Source"), so a name could display as another. The
+# marks U+200E/U+200F/U+061C only hint at direction, reorder nothing, and Arabic keyboards
+# type them: allowed (and stripped at the edges of a cell).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def column_max(column: str) -> int:
+    if column in CODE_COLUMNS:
+        return CODE_MAX
+    if column in FREE_TEXT_COLUMNS:
+        return FREE_TEXT_MAX
+    return NAME_MAX
+
+
+def text_problem(value: str, maximum: int) -> tuple[str, dict[str, object]] | None:
+    """("text_too_long" | "bidi_control", params) for a cell that breaks the rules, else None."""
+    for char in value:
+        if char in BIDI_CONTROLS:
+            return "bidi_control", {"codepoint": f"U+{ord(char):04X}"}
+    if len(value) > maximum:
+        return "text_too_long", {"length": len(value), "maximum": maximum}
+    return None
+
+
 class YamlReader:
     """Typed access to election.yaml nodes that records a Problem for each defect."""
 
@@ -241,7 +279,13 @@ class YamlReader:
             return None
         node = entry[1]
         if isinstance(node, YScalar):
-            return None if node.value is None else node.value.strip() or None
+            value = None if node.value is None else node.value.strip() or None
+            maximum = CODE_MAX if key == "code" else YAML_TEXT_MAX
+            problem = text_problem(value, maximum) if value else None
+            if problem is not None:
+                self.add(entry[0], problem[0], key, **problem[1])
+                return None
+            return value
         return None
 
     def line(self, m: YMap, key: str) -> int:
@@ -751,6 +795,10 @@ class Rows:
     def __next__(self) -> Rows:
         self.line, self.row = next(self._it)
         self.ok = True
+        for column, value in self.row.items():
+            problem = text_problem(value, column_max(column)) if value else None
+            if problem is not None:
+                self.bad(problem[0], column, **problem[1])
         return self
 
     def bad(self, kind: str, column: str | None, **params: object) -> None:
