@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
@@ -13,7 +14,9 @@ from pollguard.accounts.access import forget_profile, normalize_username, token_
 from pollguard.accounts.choices import Language, Role
 from pollguard.accounts.models import ApiToken, LoginFailure, Profile
 from pollguard.audit.actions import record
-from pollguard.registry.models import Agency, Center, Sector
+
+if TYPE_CHECKING:  # annotations only: accounts sits below the registry (pyproject.toml layers)
+    from pollguard.registry.models import Agency, Center, Sector
 
 AnyUser = AbstractBaseUser | AnonymousUser
 TOKEN_PREFIX = "pg_"  # noqa: S105 - a visible marker, not a secret
