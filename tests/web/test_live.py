@@ -173,3 +173,11 @@ def test_pruning_keeps_the_newest_event_so_the_feed_is_never_empty(personas: Per
     Event.objects.update(created_at=timezone.now() - timedelta(days=3))
     do_prune_events(acting_user=None)
     assert list(Event.objects.values_list("payload__center", flat=True)) == ["C-0002"]
+
+
+def test_a_position_beyond_any_id_is_answered_not_a_500(
+    personas: Personas, client_for: ClientFor
+) -> None:
+    response = client_for("ops").get(f"/live/events?after={2**70}")
+    assert response.status_code == 200
+    assert response.json()["events"] == []
