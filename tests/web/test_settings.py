@@ -114,3 +114,42 @@ def test_the_demo_key_in_the_data_folder_is_used(tmp_path: Path) -> None:
     assert settings_in_subprocess({"POLLGUARD_DATA_DIR": str(tmp_path)}, "s.SECRET_KEY") == (
         "from-the-demo"
     )
+
+
+def test_the_trusted_proxy_reaches_waitress_with_its_headers(tmp_path: Path) -> None:
+    options = (
+        "(o := (__import__('django').setup(), "
+        "__import__('pollguard.commands.serve', fromlist=['_']).proxy_options())[1])"
+        " and (o['trusted_proxy'], o['trusted_proxy_count'], "
+        "sorted(o['trusted_proxy_headers']), o['clear_untrusted_proxy_headers'])"
+    )
+    env = {"POLLGUARD_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "pollguard.web.settings"}
+    shown = settings_in_subprocess({**env, "POLLGUARD_TRUSTED_PROXY": "10.0.0.5"}, options)
+    assert shown == (
+        "('10.0.0.5', 1, ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto'], True)"
+    )
+    # Without a proxy waitress trusts no forwarded header at all.
+    assert settings_in_subprocess(env, options) == "{}"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("POLLGUARD_TRUSTED_PROXY", "nginx.local"), ("POLLGUARD_TRUSTED_PROXY_HEADERS", "x-real-ip")],
+)
+def test_a_bad_trusted_proxy_setting_stops_the_process(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("POLLGUARD_")}
+    env = {**clean, "POLLGUARD_DATA_DIR": str(tmp_path), variable: value}
+    if variable.endswith("HEADERS"):
+        env["POLLGUARD_TRUSTED_PROXY"] = "127.0.0.1"
+    result = subprocess.run(
+        [sys.executable, "-c", "import pollguard.web.settings"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert variable in result.stderr
