@@ -1,4 +1,4 @@
-"""Every write of the accounts app: users and roles, API tokens, languages, failed logins."""
+"""Every write of the accounts app: users and roles, API tokens, languages, sign-in audit."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
-from pollguard.accounts.access import forget_profile, normalize_username, token_digest
+from pollguard.accounts.access import forget_profile, token_digest
 from pollguard.accounts.choices import Language, Role
-from pollguard.accounts.models import ApiToken, LoginFailure, Profile
+from pollguard.accounts.models import ApiToken, Profile
+from pollguard.accounts.throttle import normalize_username
 from pollguard.audit.actions import record
 from pollguard.registry.models import Agency, Center, Sector
 
 AnyUser = AbstractBaseUser | AnonymousUser
+ANONYMOUS_ACTOR = "anonymous"
 TOKEN_PREFIX = "pg_"  # noqa: S105 - a visible marker, not a secret
 
 
@@ -164,13 +166,46 @@ def do_revoke_api_token(token: ApiToken, *, acting_user: AnyUser | None) -> None
             )
 
 
-def do_record_login_failure(username: str, address: str | None) -> None:
-    """Count one failed login of (username, address); see `access.login_locked_out`."""
+def do_audit_login_failed(username: str, address: str | None, *, locked_out: bool) -> None:
+    """Record a refused sign-in (wrong password, unknown name, or refused while locked out).
+
+    Critical, so the trail of guesses is hash-chained; nothing deletes it, a later success
+    included. The actor is unknown: whoever typed the name is not necessarily its owner.
+    """
     with transaction.atomic():
-        LoginFailure.objects.create(username=normalize_username(username), address=address)
+        record(
+            "accounts.login_failed",
+            acting_user=None,
+            actor_name=ANONYMOUS_ACTOR,
+            object_type="user",
+            object_id=normalize_username(username),
+            after={"address": address, "locked_out": locked_out},
+            critical=True,
+        )
 
 
-def do_clear_login_failures(username: str, address: str | None) -> None:
-    """A successful login forgives the earlier failures of the same pair."""
+def do_audit_lockout(username: str, address: str | None) -> None:
+    """Record that an account or an address reached the failure limit (or was refused again)."""
     with transaction.atomic():
-        LoginFailure.objects.filter(username=normalize_username(username), address=address).delete()
+        record(
+            "accounts.locked_out",
+            acting_user=None,
+            actor_name=ANONYMOUS_ACTOR,
+            object_type="user",
+            object_id=normalize_username(username),
+            after={"address": address},
+            critical=True,
+        )
+
+
+def do_audit_login(user: User, address: str | None) -> None:
+    """Record a completed sign-in (after the second factor, when there is one)."""
+    with transaction.atomic():
+        record(
+            "accounts.login",
+            acting_user=user,
+            object_type="user",
+            object_id=user.get_username(),
+            after={"address": address},
+            critical=True,
+        )

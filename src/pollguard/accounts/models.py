@@ -1,4 +1,8 @@
-"""Who is who: a profile per user (role and scope), API tokens, failed-login records."""
+"""Who is who: a profile per user (role and scope) and API tokens.
+
+Failed sign-ins are counted by django-axes (its AccessAttempt, AccessFailureLog and
+AccessLog tables) and audited; see `accounts.throttle`.
+"""
 
 from __future__ import annotations
 
@@ -91,19 +95,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
-
-
-class LoginFailure(models.Model):
-    """One failed login, counted per (username, address) to lock out password guessing."""
-
-    username = models.CharField(_("username"), max_length=150)
-    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("failed login")
-        verbose_name_plural = _("failed logins")
-        indexes = [models.Index(fields=["username", "address", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.username} from {self.address}"

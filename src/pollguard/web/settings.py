@@ -14,6 +14,7 @@ refuses anything that signs (sessions, CSRF) and `pollguard serve` refuses to st
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,6 +54,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    # Before pollguard.accounts: its sign-in receivers must run after axes' own.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pollguard.web",
     "pollguard.audit",
     "pollguard.registry",
@@ -123,7 +129,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- authentication -------------------------------------------------------------------
 
-AUTHENTICATION_BACKENDS = ["pollguard.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -133,9 +138,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins per (username, address) before the pair is locked out, and for how long.
+
+# --- accounts: sign-in throttling, two-factor, sessions, API tokens -------------------
+# (one block on purpose; docs/architecture.md, "Accounts", explains each choice)
+
+# django-axes refuses locked-out accounts and addresses before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins before a lockout, counted per username (any address) and, separately,
+# per address (any username); and how long the lockout lasts.
 POLLGUARD_LOGIN_MAX_FAILURES = env_int("POLLGUARD_LOGIN_MAX_FAILURES", 5, minimum=1)
 POLLGUARD_LOGIN_LOCKOUT_MINUTES = env_int("POLLGUARD_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = POLLGUARD_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=POLLGUARD_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# REMOTE_ADDR only: behind our proxy the server has already put the real client there.
+AXES_CLIENT_IP_CALLABLE = "pollguard.accounts.throttle.client_address"
+AXES_USERNAME_CALLABLE = "pollguard.accounts.throttle.axes_username"
+# A success does not wipe earlier failures (they count until the cool-off ends), and the
+# logs (AccessFailureLog, AccessLog) are kept; the audit trail has every attempt anyway.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 1_000_000
+# Refused attempts during a lockout do not extend it: a guesser cannot keep an owner out.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The login page shows the lockout itself (accounts.views.LoginView), so no AxesMiddleware
+# and its bare 403 page.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 # --- security -------------------------------------------------------------------------
 
