@@ -10,9 +10,11 @@ import hashlib
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.utils import timezone
 
 from pollguard.accounts.choices import Role
 from pollguard.accounts.models import ApiToken, Profile
+from pollguard.web.errors import NotFound
 
 AnyUser = AbstractBaseUser | AnonymousUser
 _CACHE = "_pollguard_profile"
@@ -53,13 +55,37 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def user_for_token(raw: str) -> User | None:
-    """The active user owning a live API token, or None (unknown, revoked, inactive user)."""
+def token_for(raw: str) -> ApiToken | None:
+    """The live API token `raw` names, with its user; None if unknown, revoked, expired or
+    owned by an inactive user."""
     if not raw:
         return None
-    token = (
+    return (
         ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            digest=token_digest(raw),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
         .first()
     )
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user owning a live API token, or None."""
+    token = token_for(raw)
     return token.user if token is not None else None
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's own tokens, newest first (the tokens page)."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at"))
+
+
+def access_own_token(user: User, prefix: str) -> ApiToken:
+    """One of the user's own tokens; another user's token is simply not found."""
+    token = ApiToken.objects.filter(user=user, prefix=prefix).first()
+    if token is None:
+        raise NotFound(prefix)
+    return token

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
@@ -132,19 +133,44 @@ class NewToken:
     raw: str
 
 
-def do_create_api_token(user: User, *, name: str = "", acting_user: AnyUser | None) -> NewToken:
-    """Create an API token for `user`; only its SHA-256 digest is kept."""
+TOKEN_DEFAULT_DAYS = 30
+TOKEN_MAX_DAYS = 90
+# last_used_at is bookkeeping: written at most this often, not at every API request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+
+
+def do_create_api_token(
+    user: User,
+    *,
+    name: str = "",
+    days: int = TOKEN_DEFAULT_DAYS,
+    read_only: bool = False,
+    acting_user: AnyUser | None,
+) -> NewToken:
+    """Create an API token for `user`, valid `days` days (1 to 90); only its digest is kept."""
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValueError(f"a token lives 1 to {TOKEN_MAX_DAYS} days, not {days}")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:100], prefix=raw[:10], digest=token_digest(raw)
+            user=user,
+            name=name[:100],
+            prefix=raw[:10],
+            digest=token_digest(raw),
+            expires_at=timezone.now() + timedelta(days=days),
+            read_only=read_only,
         )
         record(
             "accounts.create_api_token",
             acting_user=acting_user,
             object_type="api_token",
             object_id=token.prefix,
-            after={"user": user.get_username(), "name": token.name},
+            after={
+                "user": user.get_username(),
+                "name": token.name,
+                "expires_at": token.expires_at.isoformat(),
+                "read_only": read_only,
+            },
             critical=True,
         )
     return NewToken(token, raw)
@@ -164,6 +190,59 @@ def do_revoke_api_token(token: ApiToken, *, acting_user: AnyUser | None) -> None
                 object_id=token.prefix,
                 critical=True,
             )
+
+
+def _revoke_all_tokens(user: User, *, acting_user: AnyUser | None, reason: str) -> int:
+    """Inside the caller's transaction: revoke every live token of `user`, audited."""
+    changed = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if changed:
+        record(
+            "accounts.revoke_all_api_tokens",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=user.get_username(),
+            after={"revoked": changed, "reason": reason},
+            critical=True,
+        )
+    return changed
+
+
+def do_revoke_all_api_tokens(user: User, *, acting_user: AnyUser | None) -> int:
+    """Revoke every live token of `user` at once; returns how many."""
+    with transaction.atomic():
+        return _revoke_all_tokens(user, acting_user=acting_user, reason="requested")
+
+
+def do_change_own_password(user: User, new_password: str, *, acting_user: User) -> int:
+    """Set a new password (already validated) and revoke all of the user's API tokens.
+
+    A password change is what someone does who fears their account is known to others, so
+    the tokens made with the old password go too. Django ends the user's other sessions by
+    itself (the session hash changes). Returns how many tokens were revoked.
+    """
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoked = _revoke_all_tokens(user, acting_user=acting_user, reason="password_changed")
+        record(
+            "accounts.change_password",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=user.get_username(),
+            after={"revoked_tokens": revoked},
+            critical=True,
+        )
+    return revoked
+
+
+def do_note_token_use(token: ApiToken) -> None:
+    """Remember when a token was last used, at most every few minutes (not audited)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
 
 
 def do_audit_login_failed(username: str, address: str | None, *, locked_out: bool) -> None:

@@ -1,4 +1,4 @@
-"""Pages of the accounts app: log in, log out and the user's API tokens.
+"""Pages of the accounts app: log in, log out, own password and the user's API tokens.
 
 The language switch is `accounts.views_language.set_language` (it also stores the choice
 in the profile); the base template posts to it.
@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -19,16 +19,22 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pollguard.accounts.actions import do_create_api_token, do_revoke_api_token
-from pollguard.accounts.models import ApiToken
+from pollguard.accounts.access import access_own_token, tokens_of
+from pollguard.accounts.actions import (
+    TOKEN_DEFAULT_DAYS,
+    do_change_own_password,
+    do_create_api_token,
+    do_revoke_all_api_tokens,
+    do_revoke_api_token,
+)
 from pollguard.accounts.throttle import client_address, lockout_ends, login_gate, minutes_until
 from pollguard.registry.views import shell_context
-from pollguard.web.errors import NotFound
 
 
 class LoginForm(AuthenticationForm):
@@ -77,35 +83,78 @@ class LogoutView(auth_views.LogoutView):
     """Log out (POST only, as Django requires) and return to the login page."""
 
 
+NEW_TOKEN_SESSION_KEY = "pollguard_new_token"  # noqa: S105 - a session key name, not a secret
+
+
 class TokenForm(forms.Form):
+    """A new API token: purpose, lifetime, scope, and the password again."""
+
     name = forms.CharField(
         label=gettext_lazy("What is it for?"),
         max_length=100,
         required=False,
         help_text=gettext_lazy("For example: “situation-room dashboard”."),
     )
+    days = forms.TypedChoiceField(
+        label=gettext_lazy("Valid for"),
+        coerce=int,
+        initial=TOKEN_DEFAULT_DAYS,
+        choices=[
+            (7, gettext_lazy("7 days")),
+            (30, gettext_lazy("30 days")),
+            (90, gettext_lazy("90 days (the longest)")),
+        ],
+    )
+    read_only = forms.BooleanField(
+        label=gettext_lazy("Read-only: the token may read but never change anything"),
+        required=False,
+    )
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=gettext_lazy("A token is a key to your account: confirm it is you."),
+    )
 
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
 
-def _own_tokens(user: User) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(user=user).order_by("-created_at"))
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("That is not your password."), code="wrong_password")
+        return password
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    """List the user's API tokens and create a new one (shown once, never stored)."""
+    """List the user's API tokens and create one (POST, then redirect: shown once)."""
     assert isinstance(request.user, User)
-    new_token = None
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         created = do_create_api_token(
-            request.user, name=form.cleaned_data["name"], acting_user=request.user
+            request.user,
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+            read_only=form.cleaned_data["read_only"],
+            acting_user=request.user,
         )
-        new_token = created.raw
-        form = TokenForm()
+        # Shown from the session once, so a reload of the page neither repeats the POST
+        # (no second token) nor shows the secret again.
+        request.session[NEW_TOKEN_SESSION_KEY] = created.raw
+        return HttpResponseRedirect(reverse("accounts:tokens"))
     context = shell_context(request, "tokens")
-    context.update({"form": form, "tokens": _own_tokens(request.user), "new_token": new_token})
+    context.update(
+        {
+            "form": form,
+            "tokens": tokens_of(request.user),
+            "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+            "now": timezone.now(),
+        }
+    )
     return render(request, "accounts/tokens.html", context)
 
 
@@ -114,9 +163,53 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def revoke_token(request: HttpRequest, prefix: str) -> HttpResponse:
     """Revoke one of the user's own tokens (another user's token is simply not found)."""
     assert isinstance(request.user, User)
-    token = ApiToken.objects.filter(user=request.user, prefix=prefix).first()
-    if token is None:
-        raise NotFound(prefix)
+    token = access_own_token(request.user, prefix)
     do_revoke_api_token(token, acting_user=request.user)
     messages.success(request, _("The token was revoked; it no longer opens the API."))
     return HttpResponseRedirect(reverse("accounts:tokens"))
+
+
+@login_required
+@require_POST
+def revoke_all_tokens(request: HttpRequest) -> HttpResponse:
+    """Revoke every token of the user at once (for example after losing a laptop)."""
+    assert isinstance(request.user, User)
+    count = do_revoke_all_api_tokens(request.user, acting_user=request.user)
+    messages.success(
+        request,
+        ngettext("%(count)s token was revoked.", "%(count)s tokens were revoked.", count)
+        % {"count": count},
+    )
+    return HttpResponseRedirect(reverse("accounts:tokens"))
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own password change (old password, Django's validators), as an action.
+
+    The change is audited and revokes all of the user's API tokens; this session stays
+    signed in, the user's other sessions end.
+    """
+
+    template_name = "accounts/password_change.html"
+    success_url = "/accounts/password/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = self.request.user
+        assert isinstance(user, User)
+        revoked = do_change_own_password(user, form.cleaned_data["new_password1"], acting_user=user)
+        update_session_auth_hash(self.request, user)
+        messages.success(
+            self.request,
+            ngettext(
+                "Your password was changed. %(count)s API token was revoked.",
+                "Your password was changed. %(count)s API tokens were revoked.",
+                revoked,
+            )
+            % {"count": revoked},
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(shell_context(self.request, "password"))
+        return context
