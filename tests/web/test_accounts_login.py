@@ -71,7 +71,7 @@ class TestSignInThrottling:
     def test_a_locked_out_user_is_told_so_and_how_long_to_wait(self, personas: Personas) -> None:
         for _ in range(LIMIT):
             sign_in("ops", "wrong")
-        response = sign_in("ops", PASSWORD)
+        response = sign_in("ops", PASSWORD, HTTP_COOKIE="pollguard_language=en")
         assert response.status_code == 200  # the login page, not a raw 403 page
         text = response.content.decode()
         assert 'data-testid="locked-out"' in text
