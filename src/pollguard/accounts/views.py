@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -20,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -33,6 +35,7 @@ from pollguard.accounts.actions import (
     do_revoke_all_api_tokens,
     do_revoke_api_token,
 )
+from pollguard.accounts.sessions import SIGNED_OUT_KEY
 from pollguard.accounts.throttle import client_address, lockout_ends, login_gate, minutes_until
 from pollguard.registry.views import shell_context
 
@@ -77,6 +80,13 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Shown once: why this user is on the login page again (idle timeout).
+        context["signed_out"] = self.request.session.pop(SIGNED_OUT_KEY, None)
+        context["idle_minutes"] = settings.POLLGUARD_IDLE_TIMEOUT_MINUTES
+        return context
 
 
 class LogoutView(auth_views.LogoutView):
@@ -213,3 +223,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         context = super().get_context_data(**kwargs)
         context.update(shell_context(self.request, "password"))
         return context
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """`CSRF_FAILURE_VIEW`: the form was too old (or not from this site): explain, offer a
+    reload of the page it came from. Nothing the form carried is kept."""
+    referer = str(request.META.get("HTTP_REFERER", ""))
+    safe = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    context = {"reload_url": referer if referer and safe else reverse("registry:overview")}
+    return render(request, "accounts/csrf_failure.html", context, status=403)

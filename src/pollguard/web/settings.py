@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pollguard.accounts.sessions.IdleSessionMiddleware",
     "pollguard.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -167,6 +168,12 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The login page shows the lockout itself (accounts.views.LoginView), so no AxesMiddleware
 # and its bare 403 page.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# Signed out after this long without activity (the live feed's polling does not count);
+# a form sent after that is kept and handed back after sign-in (accounts/sessions.py).
+POLLGUARD_IDLE_TIMEOUT_MINUTES = env_int("POLLGUARD_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+# An expired form (CSRF) gets a page that explains and offers to reload, not Django's.
+CSRF_FAILURE_VIEW = "pollguard.accounts.views.csrf_failure"
 
 # --- security -------------------------------------------------------------------------
 
