@@ -29,7 +29,7 @@ def end_session_by_idling(context: Any, minutes: int) -> None:
 
 
 def test_a_change_sent_after_the_session_ended_is_kept_for_after_sign_in(
-    live_server: Any, small_world: Any, new_context: Any  # noqa: F811 - the fixture
+    live_server: Any, small_world: Any, new_context: Any
 ) -> None:
     base = live_server.url
     context = new_context(locale="en-GB")
