@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pollguard.accounts.access import forget_profile, token_digest
 from pollguard.accounts.choices import Language, Role
@@ -283,6 +285,89 @@ def do_audit_login(user: User, address: str | None) -> None:
         record(
             "accounts.login",
             acting_user=user,
+            object_type="user",
+            object_id=user.get_username(),
+            after={"address": address},
+            critical=True,
+        )
+
+
+BACKUP_CODE_COUNT = 10
+
+
+def do_start_totp_enrollment(user: User) -> TOTPDevice:
+    """The user's unconfirmed authenticator device (made once, reused until confirmed).
+
+    Not audited: it grants nothing until `do_confirm_totp_device`."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def _new_backup_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def do_confirm_totp_device(device: TOTPDevice, *, acting_user: User) -> list[str]:
+    """Turn two-factor sign-in on (the code was checked); returns new backup codes."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        device.confirmed = True
+        codes = _new_backup_codes(device.user)
+        record(
+            "accounts.enable_two_factor",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=device.user.get_username(),
+            after={"device": "totp", "backup_codes": len(codes)},
+            critical=True,
+        )
+    return codes
+
+
+def do_renew_backup_codes(user: User, *, acting_user: User) -> list[str]:
+    """Replace the user's backup codes (the old ones stop working)."""
+    with transaction.atomic():
+        codes = _new_backup_codes(user)
+        record(
+            "accounts.renew_backup_codes",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=user.get_username(),
+            after={"backup_codes": len(codes)},
+            critical=True,
+        )
+    return codes
+
+
+def do_remove_two_factor(user: User, *, acting_user: User) -> None:
+    """Remove the authenticator and the backup codes (the password was checked)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        record(
+            "accounts.disable_two_factor",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=user.get_username(),
+            critical=True,
+        )
+
+
+def do_audit_two_factor_failed(user: User, address: str | None) -> None:
+    """Record a wrong second-factor code (after a right password)."""
+    with transaction.atomic():
+        record(
+            "accounts.two_factor_failed",
+            acting_user=None,
+            actor_name=ANONYMOUS_ACTOR,
             object_type="user",
             object_id=user.get_username(),
             after={"address": address},

@@ -1,4 +1,4 @@
-"""Pages of the accounts app: log in and out, own password, API tokens."""
+"""Pages of the accounts app: log in and out, two-factor, own password, API tokens."""
 
 from django.urls import URLPattern, URLResolver, path
 
@@ -12,4 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tokens/revoke-all", views.revoke_all_tokens, name="revoke_all_tokens"),
     path("tokens/<str:prefix>/revoke", views.revoke_token, name="revoke_token"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/verify", views.otp_verify, name="otp_verify"),
 ]

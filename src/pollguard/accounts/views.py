@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth import authenticate, login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -26,17 +26,36 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticToken
 
 from pollguard.accounts.access import access_own_token, tokens_of
 from pollguard.accounts.actions import (
     TOKEN_DEFAULT_DAYS,
+    do_audit_two_factor_failed,
     do_change_own_password,
+    do_confirm_totp_device,
     do_create_api_token,
+    do_remove_two_factor,
+    do_renew_backup_codes,
     do_revoke_all_api_tokens,
     do_revoke_api_token,
+    do_start_totp_enrollment,
 )
 from pollguard.accounts.sessions import SIGNED_OUT_KEY
 from pollguard.accounts.throttle import client_address, lockout_ends, login_gate, minutes_until
+from pollguard.accounts.twofactor import (
+    BACKUP_CODES_KEY,
+    PENDING_KEY,
+    has_two_factor,
+    is_verified,
+    must_use_two_factor,
+    pending_of,
+    qr_svg,
+    secret_of,
+    start_pending,
+)
 from pollguard.registry.views import shell_context
 
 
@@ -81,8 +100,17 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        """With a second factor enrolled, the password only opens the code step."""
+        user = form.get_user()
+        if has_two_factor(user):
+            start_pending(self.request, user, self.get_success_url())
+            return HttpResponseRedirect(reverse("accounts:otp_verify"))
+        return super().form_valid(form)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["two_factor_required"] = settings.POLLGUARD_REQUIRE_2FA
         # Shown once: why this user is on the login page again (idle timeout).
         context["signed_out"] = self.request.session.pop(SIGNED_OUT_KEY, None)
         context["idle_minutes"] = settings.POLLGUARD_IDLE_TIMEOUT_MINUTES
@@ -234,3 +262,111 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     )
     context = {"reload_url": referer if referer and safe else reverse("registry:overview")}
     return render(request, "accounts/csrf_failure.html", context, status=403)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=16,
+        help_text=gettext_lazy("The 6 digits your authenticator app shows, or a backup code."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"}
+        ),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of sign-in: a code from the authenticator app or a backup code.
+
+    Also verifies a session that is signed in but not verified (see TwoFactorMiddleware).
+    django-otp slows down repeated wrong codes per device; each one is audited."""
+    if request.user.is_authenticated and not is_verified(request.user):
+        assert isinstance(request.user, User)
+        user, backend, next_url = request.user, "", reverse("registry:overview")
+    else:
+        pending = pending_of(request)
+        if pending is None:
+            return HttpResponseRedirect(reverse("accounts:login"))
+        user, backend, next_url = pending
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["code"].strip().replace(" ", ""))
+        if device is not None:
+            if backend:
+                request.session.pop(PENDING_KEY, None)
+                login(request, user, backend=backend)
+            otp_login(request, device)
+            return HttpResponseRedirect(next_url)
+        do_audit_two_factor_failed(user, client_address(request))
+        form.add_error("code", _("That code is not right. Try the newest code, or a backup code."))
+    return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("That is not your password."), code="wrong_password")
+        return password
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Enroll an authenticator app (QR code and secret, then a code), see and renew backup
+    codes, or remove two-factor sign-in (with the password)."""
+    user = request.user
+    assert isinstance(user, User)
+    enrolled = has_two_factor(user)
+    code_form = CodeForm(request.POST if request.POST.get("step") == "confirm" else None)
+    remove_form = PasswordConfirmForm(
+        request.POST if request.POST.get("step") == "remove" else None, user=user
+    )
+    renew_form = PasswordConfirmForm(
+        request.POST if request.POST.get("step") == "renew" else None, user=user
+    )
+    device = None
+    if not enrolled:
+        device = do_start_totp_enrollment(user)
+        if code_form.is_bound and code_form.is_valid():
+            if device.verify_token(code_form.cleaned_data["code"].strip().replace(" ", "")):
+                codes = do_confirm_totp_device(device, acting_user=user)
+                otp_login(request, device)
+                request.session[BACKUP_CODES_KEY] = codes
+                return HttpResponseRedirect(reverse("accounts:two_factor"))
+            code_form.add_error("code", _("That code is not right. Check the phone's clock."))
+    elif remove_form.is_bound and remove_form.is_valid():
+        do_remove_two_factor(user, acting_user=user)
+        messages.success(request, _("Two-factor sign-in was removed from your account."))
+        return HttpResponseRedirect(reverse("accounts:two_factor"))
+    elif renew_form.is_bound and renew_form.is_valid():
+        request.session[BACKUP_CODES_KEY] = do_renew_backup_codes(user, acting_user=user)
+        return HttpResponseRedirect(reverse("accounts:two_factor"))
+    context = shell_context(request, "two_factor")
+    context.update(
+        {
+            "enrolled": enrolled,
+            "required": must_use_two_factor(user),
+            "code_form": code_form,
+            "remove_form": remove_form,
+            "renew_form": renew_form,
+            "backup_codes": request.session.pop(BACKUP_CODES_KEY, None),
+            "backup_left": StaticToken.objects.filter(device__user=user).count(),
+            "qr_svg": qr_svg(device.config_url) if device is not None else "",
+            "secret": secret_of(device) if device is not None else "",
+        }
+    )
+    return render(request, "accounts/two_factor.html", context)

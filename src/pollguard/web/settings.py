@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pollguard.accounts.sessions.IdleSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "pollguard.accounts.twofactor.TwoFactorMiddleware",
     "pollguard.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -168,6 +170,14 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The login page shows the lockout itself (accounts.views.LoginView), so no AxesMiddleware
 # and its bare 403 page.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# Two-factor sign-in (TOTP app + backup codes) is required of the chair, operations
+# officers and staff in production: served over HTTPS and not DEBUG. The local demo (plain
+# HTTP) offers it without requiring it.
+POLLGUARD_REQUIRE_2FA = env_bool(
+    "POLLGUARD_REQUIRE_2FA", env_bool("POLLGUARD_HTTPS", False) and not DEBUG
+)
+OTP_TOTP_ISSUER = "pollguard"
 
 # Signed out after this long without activity (the live feed's polling does not count);
 # a form sent after that is kept and handed back after sign-in (accounts/sessions.py).
