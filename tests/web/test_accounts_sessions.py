@@ -72,6 +72,7 @@ class TestTheChangeSentAfterSignOut:
         assert response["Location"] == "/accounts/login/?next=%2Fcenters%2FC-0001%2F"
         center.refresh_from_db()
         assert center.status != "disrupted"
+        client.cookies["pollguard_language"] = "en"
         login = client.get(response["Location"]).content.decode()
         assert "filled in" in login
         back = client.post(

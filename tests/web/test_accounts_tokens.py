@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from pollguard.accounts.access import token_for, user_for_token
 from pollguard.accounts.actions import do_create_api_token
-from pollguard.accounts.models import ApiToken
+from pollguard.accounts.models import ApiToken, Profile
 from pollguard.audit.models import AuditEntry
 
 from .personas import PASSWORD, Personas
@@ -114,6 +114,7 @@ class TestTokensPage:
         self, client_for: Any, personas: Personas
     ) -> None:
         do_create_api_token(personas.ops, name="wall screen", read_only=True, acting_user=None)
+        Profile.objects.filter(user=personas.ops).update(language="en")
         body = client_for("ops").get(TOKENS).content.decode()
         for text in ["wall screen", "Last used", "Expires", "read-only", "never"]:
             assert text in body
