@@ -1,65 +1,23 @@
-"""Accounts: role scopes, login throttling, per-user language, API token command."""
+"""Accounts: role scopes, per-user language, API token command (sign-in: test_accounts_login)."""
 
 from __future__ import annotations
 
 import io
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client
 
 from pollguard.accounts.access import user_for_token
 from pollguard.accounts.actions import do_provision_user
 from pollguard.accounts.choices import Role
-from pollguard.accounts.models import LoginFailure, Profile
+from pollguard.accounts.models import Profile
 from pollguard.audit.models import AuditEntry
 from pollguard.registry.models import Sector
 
 from .personas import PASSWORD, Personas
 
 pytestmark = pytest.mark.django_db
-
-
-def login(username: str, password: str, address: str = "10.0.0.1") -> object:
-    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR=address)
-    return authenticate(request, username=username, password=password)
-
-
-@override_settings(POLLGUARD_LOGIN_MAX_FAILURES=3, POLLGUARD_LOGIN_LOCKOUT_MINUTES=15)
-def test_repeated_failures_lock_out_the_username_from_that_address(personas: Personas) -> None:
-    for _ in range(3):
-        assert login("ops", "wrong") is None
-    assert login("ops", PASSWORD) is None  # locked: even the right password is refused
-    assert login("ops", PASSWORD, address="10.0.0.2") == personas.ops  # another address
-    assert login("chair", PASSWORD) == personas.chair  # another username
-
-
-@override_settings(POLLGUARD_LOGIN_MAX_FAILURES=3)
-def test_a_successful_login_forgives_earlier_failures(personas: Personas) -> None:
-    for _ in range(2):
-        login("ops", "wrong")
-    assert login("ops", PASSWORD) == personas.ops
-    assert not LoginFailure.objects.filter(username="ops").exists()
-
-
-@override_settings(POLLGUARD_LOGIN_MAX_FAILURES=2)
-def test_the_lockout_counts_usernames_case_insensitively(personas: Personas) -> None:
-    login("OPS", "wrong")
-    login("Ops", "wrong")
-    assert login("ops", PASSWORD) is None
-
-
-@override_settings(POLLGUARD_LOGIN_MAX_FAILURES=2, POLLGUARD_LOGIN_LOCKOUT_MINUTES=15)
-def test_the_lockout_expires(personas: Personas) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    login("ops", "wrong")
-    login("ops", "wrong")
-    LoginFailure.objects.update(created_at=timezone.now() - timedelta(minutes=16))
-    assert login("ops", PASSWORD) == personas.ops
 
 
 def test_a_scoped_role_needs_its_scope(election: object) -> None:
@@ -108,23 +66,6 @@ def test_every_response_carries_the_content_security_policy(personas: Personas) 
     policy = client.get("/live/events").headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "img-src 'self' data:" in policy
-
-
-@override_settings(POLLGUARD_LOGIN_MAX_FAILURES=2, POLLGUARD_BEHIND_PROXY=True)
-def test_behind_the_proxy_a_forged_forwarded_address_does_not_dodge_the_lockout(
-    personas: Personas,
-) -> None:
-    def attempt(forged: str, password: str) -> object:
-        request = RequestFactory().post(
-            "/accounts/login/",
-            REMOTE_ADDR="10.0.0.254",  # the proxy
-            HTTP_X_FORWARDED_FOR=f"{forged}, 203.0.113.7",  # the proxy appends the real peer
-        )
-        return authenticate(request, username="ops", password=password)
-
-    attempt("1.1.1.1", "wrong")
-    attempt("2.2.2.2", "wrong")
-    assert attempt("3.3.3.3", PASSWORD) is None
 
 
 def test_a_role_granted_in_the_admin_is_audited(personas: Personas) -> None:

@@ -20,7 +20,7 @@ from pollguard.registry.choices import CenterStatus
 from pollguard.registry.loader import do_load_package
 from pollguard.registry.models import Center
 
-from .personas import PERSONAS
+from .personas import PASSWORD, PERSONAS
 
 pytestmark = pytest.mark.django_db
 
@@ -378,7 +378,10 @@ def test_the_navigation_offers_only_the_pages_the_role_can_open(
 
 def test_a_user_creates_an_api_token_sees_it_once_and_revokes_it(client_for: Any) -> None:
     client = client_for("cmd_rifai")
-    created = client.post(PAGES["tokens"], {"name": "sector dashboard"})
+    created = client.post(
+        PAGES["tokens"], {"name": "sector dashboard", "days": "30", "password": PASSWORD},
+        follow=True,
+    )  # fmt: skip
     raw = created.context["new_token"]
     assert raw.startswith("pg_")
     assert raw in created.content.decode()
@@ -398,7 +401,8 @@ def test_a_user_creates_an_api_token_sees_it_once_and_revokes_it(client_for: Any
 
 
 def test_nobody_can_revoke_another_users_token(client_for: Any) -> None:
-    raw = client_for("ops").post(PAGES["tokens"], {"name": ""}).context["new_token"]
+    data = {"name": "", "days": "30", "password": PASSWORD}
+    raw = client_for("ops").post(PAGES["tokens"], data, follow=True).context["new_token"]
     response = client_for("cmd_rifai").post(reverse("accounts:revoke_token", args=[raw[:10]]))
     assert response.status_code == 404
     api = Client()

@@ -7,16 +7,14 @@ Object-level checks (which centers, units... a user may see) live in each app's
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.http import HttpRequest
 from django.utils import timezone
 
 from pollguard.accounts.choices import Role
-from pollguard.accounts.models import ApiToken, LoginFailure, Profile
+from pollguard.accounts.models import ApiToken, Profile
+from pollguard.common.errors import NotFound
 
 AnyUser = AbstractBaseUser | AnonymousUser
 _CACHE = "_pollguard_profile"
@@ -57,43 +55,37 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def user_for_token(raw: str) -> User | None:
-    """The active user owning a live API token, or None (unknown, revoked, inactive user)."""
+def token_for(raw: str) -> ApiToken | None:
+    """The live API token `raw` names, with its user; None if unknown, revoked, expired or
+    owned by an inactive user."""
     if not raw:
         return None
-    token = (
+    return (
         ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            digest=token_digest(raw),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
         .first()
     )
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user owning a live API token, or None."""
+    token = token_for(raw)
     return token.user if token is not None else None
 
 
-def client_address(request: HttpRequest | None) -> str | None:
-    """The client's address, for login throttling.
-
-    X-Forwarded-For is read only behind our own proxy (POLLGUARD_BEHIND_PROXY), and then
-    only its last entry, the one that proxy appended: earlier entries come from the client
-    and could be forged to dodge the lockout.
-    """
-    if request is None:
-        return None
-    if settings.POLLGUARD_BEHIND_PROXY:
-        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return str(request.META.get("REMOTE_ADDR", "")) or None
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's own tokens, newest first (the tokens page)."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at"))
 
 
-def normalize_username(username: str) -> str:
-    # Counted case-insensitively so "Chair" and "chair" share one failure budget.
-    return username.strip().lower()[:150]
-
-
-def login_locked_out(username: str, address: str | None) -> bool:
-    """True while (username, address) has too many recent failed logins."""
-    since = timezone.now() - timedelta(minutes=settings.POLLGUARD_LOGIN_LOCKOUT_MINUTES)
-    failures = LoginFailure.objects.filter(
-        username=normalize_username(username), address=address, created_at__gte=since
-    ).count()
-    return failures >= settings.POLLGUARD_LOGIN_MAX_FAILURES
+def access_own_token(user: User, prefix: str) -> ApiToken:
+    """One of the user's own tokens; another user's token is simply not found."""
+    token = ApiToken.objects.filter(user=user, prefix=prefix).first()
+    if token is None:
+        raise NotFound(prefix)
+    return token

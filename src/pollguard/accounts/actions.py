@@ -1,24 +1,29 @@
-"""Every write of the accounts app: users and roles, API tokens, languages, failed logins."""
+"""Every write of the accounts app: users and roles, API tokens, languages, sign-in audit."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pollguard.accounts.access import forget_profile, normalize_username, token_digest
+from pollguard.accounts.access import forget_profile, token_digest
 from pollguard.accounts.choices import Language, Role
-from pollguard.accounts.models import ApiToken, LoginFailure, Profile
+from pollguard.accounts.models import ApiToken, Profile
+from pollguard.accounts.throttle import normalize_username
 from pollguard.audit.actions import record
 
 if TYPE_CHECKING:  # annotations only: accounts sits below the registry (pyproject.toml layers)
     from pollguard.registry.models import Agency, Center, Sector
 
 AnyUser = AbstractBaseUser | AnonymousUser
+ANONYMOUS_ACTOR = "anonymous"
 TOKEN_PREFIX = "pg_"  # noqa: S105 - a visible marker, not a secret
 
 
@@ -133,19 +138,44 @@ class NewToken:
     raw: str
 
 
-def do_create_api_token(user: User, *, name: str = "", acting_user: AnyUser | None) -> NewToken:
-    """Create an API token for `user`; only its SHA-256 digest is kept."""
+TOKEN_DEFAULT_DAYS = 30
+TOKEN_MAX_DAYS = 90
+# last_used_at is bookkeeping: written at most this often, not at every API request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+
+
+def do_create_api_token(
+    user: User,
+    *,
+    name: str = "",
+    days: int = TOKEN_DEFAULT_DAYS,
+    read_only: bool = False,
+    acting_user: AnyUser | None,
+) -> NewToken:
+    """Create an API token for `user`, valid `days` days (1 to 90); only its digest is kept."""
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValueError(f"a token lives 1 to {TOKEN_MAX_DAYS} days, not {days}")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:100], prefix=raw[:10], digest=token_digest(raw)
+            user=user,
+            name=name[:100],
+            prefix=raw[:10],
+            digest=token_digest(raw),
+            expires_at=timezone.now() + timedelta(days=days),
+            read_only=read_only,
         )
         record(
             "accounts.create_api_token",
             acting_user=acting_user,
             object_type="api_token",
             object_id=token.prefix,
-            after={"user": user.get_username(), "name": token.name},
+            after={
+                "user": user.get_username(),
+                "name": token.name,
+                "expires_at": token.expires_at.isoformat(),
+                "read_only": read_only,
+            },
             critical=True,
         )
     return NewToken(token, raw)
@@ -167,13 +197,182 @@ def do_revoke_api_token(token: ApiToken, *, acting_user: AnyUser | None) -> None
             )
 
 
-def do_record_login_failure(username: str, address: str | None) -> None:
-    """Count one failed login of (username, address); see `access.login_locked_out`."""
-    with transaction.atomic():
-        LoginFailure.objects.create(username=normalize_username(username), address=address)
+def _revoke_all_tokens(user: User, *, acting_user: AnyUser | None, reason: str) -> int:
+    """Inside the caller's transaction: revoke every live token of `user`, audited."""
+    changed = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if changed:
+        record(
+            "accounts.revoke_all_api_tokens",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=user.get_username(),
+            after={"revoked": changed, "reason": reason},
+            critical=True,
+        )
+    return changed
 
 
-def do_clear_login_failures(username: str, address: str | None) -> None:
-    """A successful login forgives the earlier failures of the same pair."""
+def do_revoke_all_api_tokens(user: User, *, acting_user: AnyUser | None) -> int:
+    """Revoke every live token of `user` at once; returns how many."""
     with transaction.atomic():
-        LoginFailure.objects.filter(username=normalize_username(username), address=address).delete()
+        return _revoke_all_tokens(user, acting_user=acting_user, reason="requested")
+
+
+def do_change_own_password(user: User, new_password: str, *, acting_user: User) -> int:
+    """Set a new password (already validated) and revoke all of the user's API tokens.
+
+    A password change is what someone does who fears their account is known to others, so
+    the tokens made with the old password go too. Django ends the user's other sessions by
+    itself (the session hash changes). Returns how many tokens were revoked.
+    """
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoked = _revoke_all_tokens(user, acting_user=acting_user, reason="password_changed")
+        record(
+            "accounts.change_password",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=user.get_username(),
+            after={"revoked_tokens": revoked},
+            critical=True,
+        )
+    return revoked
+
+
+def do_note_token_use(token: ApiToken) -> None:
+    """Remember when a token was last used, at most every few minutes (not audited)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+def do_audit_login_failed(username: str, address: str | None, *, locked_out: bool) -> None:
+    """Record a refused sign-in (wrong password, unknown name, or refused while locked out).
+
+    Critical, so the trail of guesses is hash-chained; nothing deletes it, a later success
+    included. The actor is unknown: whoever typed the name is not necessarily its owner.
+    """
+    with transaction.atomic():
+        record(
+            "accounts.login_failed",
+            acting_user=None,
+            actor_name=ANONYMOUS_ACTOR,
+            object_type="user",
+            object_id=normalize_username(username),
+            after={"address": address, "locked_out": locked_out},
+            critical=True,
+        )
+
+
+def do_audit_lockout(username: str, address: str | None) -> None:
+    """Record that an account or an address reached the failure limit (or was refused again)."""
+    with transaction.atomic():
+        record(
+            "accounts.locked_out",
+            acting_user=None,
+            actor_name=ANONYMOUS_ACTOR,
+            object_type="user",
+            object_id=normalize_username(username),
+            after={"address": address},
+            critical=True,
+        )
+
+
+def do_audit_login(user: User, address: str | None) -> None:
+    """Record a completed sign-in (after the second factor, when there is one)."""
+    with transaction.atomic():
+        record(
+            "accounts.login",
+            acting_user=user,
+            object_type="user",
+            object_id=user.get_username(),
+            after={"address": address},
+            critical=True,
+        )
+
+
+BACKUP_CODE_COUNT = 10
+
+
+def do_start_totp_enrollment(user: User) -> TOTPDevice:
+    """The user's unconfirmed authenticator device (made once, reused until confirmed).
+
+    Not audited: it grants nothing until `do_confirm_totp_device`."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def _new_backup_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def do_confirm_totp_device(device: TOTPDevice, *, acting_user: User) -> list[str]:
+    """Turn two-factor sign-in on (the code was checked); returns new backup codes."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        device.confirmed = True
+        codes = _new_backup_codes(device.user)
+        record(
+            "accounts.enable_two_factor",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=device.user.get_username(),
+            after={"device": "totp", "backup_codes": len(codes)},
+            critical=True,
+        )
+    return codes
+
+
+def do_renew_backup_codes(user: User, *, acting_user: User) -> list[str]:
+    """Replace the user's backup codes (the old ones stop working)."""
+    with transaction.atomic():
+        codes = _new_backup_codes(user)
+        record(
+            "accounts.renew_backup_codes",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=user.get_username(),
+            after={"backup_codes": len(codes)},
+            critical=True,
+        )
+    return codes
+
+
+def do_remove_two_factor(user: User, *, acting_user: User) -> None:
+    """Remove the authenticator and the backup codes (the password was checked)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        record(
+            "accounts.disable_two_factor",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=user.get_username(),
+            critical=True,
+        )
+
+
+def do_audit_two_factor_failed(user: User, address: str | None) -> None:
+    """Record a wrong second-factor code (after a right password)."""
+    with transaction.atomic():
+        record(
+            "accounts.two_factor_failed",
+            acting_user=None,
+            actor_name=ANONYMOUS_ACTOR,
+            object_type="user",
+            object_id=user.get_username(),
+            after={"address": address},
+            critical=True,
+        )

@@ -1,4 +1,7 @@
-"""Django admin for accounts: profiles inline on users, tokens and failed logins read-only."""
+"""Django admin for accounts: profiles inline on users, tokens read-only.
+
+Failed sign-ins are in the django-axes admin pages (access attempts and logs).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from django.forms import ModelForm
 from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest
 
-from pollguard.accounts.models import ApiToken, LoginFailure, Profile
+from pollguard.accounts.models import ApiToken, Profile
 from pollguard.audit.actions import record
 
 
@@ -67,15 +70,3 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are created by do_create_api_token, which shows the secret once
-
-
-@admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["username", "address", "created_at"]
-    search_fields = ["username", "address"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -8,3 +8,8 @@ class AccountsConfig(AppConfig):
     name = "pollguard.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self) -> None:
+        from pollguard.accounts import signals
+
+        signals.connect()

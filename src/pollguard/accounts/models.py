@@ -1,4 +1,8 @@
-"""Who is who: a profile per user (role and scope), API tokens, failed-login records."""
+"""Who is who: a profile per user (role and scope) and API tokens.
+
+Failed sign-ins are counted by django-axes (its AccessAttempt, AccessFailureLog and
+AccessLog tables) and audited; see `accounts.throttle`.
+"""
 
 from __future__ import annotations
 
@@ -68,7 +72,12 @@ class Profile(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 digest is stored; `prefix` identifies it."""
+    """A bearer token for the API. Only its SHA-256 digest is stored; `prefix` identifies it.
+
+    A token is a credential of its own: signing out of a browser session leaves it valid,
+    but it always expires (at most 90 days), a password change revokes all of the user's
+    tokens, and the tokens page revokes one or all of them.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,6 +91,21 @@ class ApiToken(models.Model):
     )
     digest = models.CharField(_("SHA-256 digest"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(
+        _("expires at"),
+        help_text=_("After this moment the token opens nothing; at most 90 days after creation."),
+    )
+    read_only = models.BooleanField(
+        _("read-only"),
+        default=False,
+        help_text=_("A read-only token may only read (GET); any change is refused with 403."),
+    )
+    last_used_at = models.DateTimeField(
+        _("last used at"),
+        null=True,
+        blank=True,
+        help_text=_("Updated at most every few minutes."),
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
@@ -91,19 +115,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
-
-
-class LoginFailure(models.Model):
-    """One failed login, counted per (username, address) to lock out password guessing."""
-
-    username = models.CharField(_("username"), max_length=150)
-    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("failed login")
-        verbose_name_plural = _("failed logins")
-        indexes = [models.Index(fields=["username", "address", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.username} from {self.address}"

@@ -17,21 +17,35 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
-from pollguard.accounts.access import user_for_token
+from pollguard.accounts.access import token_for
+from pollguard.accounts.actions import do_note_token_use
 from pollguard.common.errors import Conflict, Forbidden, NotFound
 from pollguard.registry.api import router as registry_router
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class BearerTokenAuth(HttpBearer):
-    """`Authorization: Bearer pg_…`; the token's user becomes `request.user`."""
+    """`Authorization: Bearer pg_…`; the token's user becomes `request.user`.
 
-    openapi_description = "An API token created on the account page or with `pollguard_token`."
+    Expired and revoked tokens open nothing (401); a read-only token may only read, any
+    other method is refused with 403 before the endpoint runs.
+    """
+
+    openapi_description = (
+        "An API token created on the tokens page or with `pollguard_token`; it expires "
+        "(at most 90 days) and may be read-only."
+    )
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = token_for(token)
+        if found is None:
+            return None
+        if found.read_only and request.method not in SAFE_METHODS:
+            raise Forbidden(found.prefix)
+        do_note_token_use(found)
+        request.user = found.user
+        return found.user
 
 
 def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -45,7 +59,8 @@ def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-            user = user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
+            found = token_for(raw.strip()) if scheme.lower() == "bearer" else None
+            user = found.user if found is not None else None
             if user is None:
                 if request.path.endswith(".json"):
                     return JsonResponse({"detail": "Sign in to read the API schema."}, status=401)

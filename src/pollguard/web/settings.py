@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -55,6 +56,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    # Before pollguard.accounts: its sign-in receivers must run after axes' own.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pollguard.web",
     "pollguard.audit",
     "pollguard.registry",
@@ -74,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pollguard.accounts.sessions.IdleSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "pollguard.accounts.twofactor.TwoFactorMiddleware",
     "pollguard.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,7 +136,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- authentication -------------------------------------------------------------------
 
-AUTHENTICATION_BACKENDS = ["pollguard.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -137,9 +145,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins per (username, address) before the pair is locked out, and for how long.
+
+# --- accounts: sign-in throttling, two-factor, sessions, API tokens -------------------
+# (one block on purpose; docs/architecture.md, "Accounts", explains each choice)
+
+# django-axes refuses locked-out accounts and addresses before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins before a lockout, counted per username (any address) and, separately,
+# per address (any username); and how long the lockout lasts.
 POLLGUARD_LOGIN_MAX_FAILURES = env_int("POLLGUARD_LOGIN_MAX_FAILURES", 5, minimum=1)
 POLLGUARD_LOGIN_LOCKOUT_MINUTES = env_int("POLLGUARD_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = POLLGUARD_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=POLLGUARD_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# REMOTE_ADDR only: behind our proxy the server has already put the real client there.
+AXES_CLIENT_IP_CALLABLE = "pollguard.accounts.throttle.client_address"
+AXES_USERNAME_CALLABLE = "pollguard.accounts.throttle.axes_username"
+# A success does not wipe earlier failures (they count until the cool-off ends), and the
+# logs (AccessFailureLog, AccessLog) are kept; the audit trail has every attempt anyway.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 1_000_000
+# Refused attempts during a lockout do not extend it: a guesser cannot keep an owner out.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The login page shows the lockout itself (accounts.views.LoginView), so no AxesMiddleware
+# and its bare 403 page.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# Two-factor sign-in (TOTP app + backup codes) is required of the chair, operations
+# officers and staff in production: served over HTTPS and not DEBUG. The local demo (plain
+# HTTP) offers it without requiring it.
+POLLGUARD_REQUIRE_2FA = env_bool(
+    "POLLGUARD_REQUIRE_2FA", env_bool("POLLGUARD_HTTPS", False) and not DEBUG
+)
+OTP_TOTP_ISSUER = "pollguard"
+
+# Signed out after this long without activity (the live feed's polling does not count);
+# a form sent after that is kept and handed back after sign-in (accounts/sessions.py).
+POLLGUARD_IDLE_TIMEOUT_MINUTES = env_int("POLLGUARD_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+# An expired form (CSRF) gets a page that explains and offers to reload, not Django's.
+CSRF_FAILURE_VIEW = "pollguard.accounts.views.csrf_failure"
 
 # --- security -------------------------------------------------------------------------
 
