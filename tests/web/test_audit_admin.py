@@ -84,7 +84,8 @@ def test_editing_a_user_in_the_admin_is_audited(admin_client_: Client, personas:
     [entry] = entries("admin.change_user")
     assert entry.actor_name == "root"
     assert entry.object_id == "ops"
-    assert entry.after is not None and entry.after["is_staff"] is True
+    assert entry.after is not None
+    assert entry.after["is_staff"] is True
     assert "password" not in entry.after
     assert verify_chain().ok
 
@@ -108,7 +109,8 @@ def test_deleting_a_user_in_the_admin_is_audited_and_keeps_the_chain(
     response = admin_client_.post(url, {"post": "yes"})
     assert response.status_code == 302
     [entry] = entries("admin.delete_user")
-    assert entry.before is not None and entry.before["username"] == "outsider"
+    assert entry.before is not None
+    assert entry.before["username"] == "outsider"
     assert verify_chain().ok
 
 
