@@ -1,4 +1,4 @@
-"""The audit trail: written by actions, critical entries hash-chained, tampering detected."""
+"""The audit trail: written by actions, every entry hash-chained, tampering detected."""
 
 from __future__ import annotations
 
@@ -28,10 +28,60 @@ def write_chain(n: int) -> list[AuditEntry]:
 
 def test_an_untouched_chain_verifies() -> None:
     write_chain(5)
-    record("test.note", acting_user=None, after={"x": 1})  # not critical: not chained
+    record("test.note", acting_user=None, after={"x": 1})
     report = verify_chain()
     assert report.ok
-    assert report.checked == 5
+    assert report.checked == 6
+
+
+def test_an_entry_that_is_not_critical_is_chained_too() -> None:
+    write_chain(2)
+    note = record("test.note", acting_user=None, after={"x": 1})
+    assert note.seq == 3
+    AuditEntry.objects.filter(pk=note.pk).update(after={"x": 2})
+    report = verify_chain()
+    assert report.reason == "hash_mismatch"
+    assert report.broken is not None
+    assert report.broken.pk == note.pk
+
+
+def test_a_changed_actor_id_breaks_the_chain() -> None:
+    from django.contrib.auth.models import User
+
+    honest = User.objects.create_user("honest")
+    other = User.objects.create_user("other")
+    entries = [record("test.step", acting_user=honest, critical=True) for _ in range(2)]
+    AuditEntry.objects.filter(pk=entries[0].pk).update(actor=other)
+    report = verify_chain()
+    assert report.reason == "hash_mismatch"
+    assert report.broken is not None
+    assert report.broken.pk == entries[0].pk
+
+
+def test_a_flipped_critical_flag_breaks_the_chain() -> None:
+    entries = write_chain(2)
+    AuditEntry.objects.filter(pk=entries[1].pk).update(critical=False)
+    assert verify_chain().reason == "hash_mismatch"
+
+
+def test_a_center_status_change_is_in_the_chain(election: object) -> None:
+    from pollguard.registry.actions import do_set_center_status
+    from pollguard.registry.choices import CenterStatus
+    from pollguard.registry.models import Center
+
+    center = Center.objects.get(code="C-0001")
+    do_set_center_status(
+        center, CenterStatus.OPEN, acting_user=None, expected_version=center.version
+    )
+    entry = AuditEntry.objects.get(action="registry.set_center_status")
+    assert entry.seq is not None
+    assert entry.hash
+    assert verify_chain().ok
+    AuditEntry.objects.filter(pk=entry.pk).update(after={"status": "closed", "version": 2})
+    report = verify_chain()
+    assert report.reason == "hash_mismatch"
+    assert report.broken is not None
+    assert report.broken.pk == entry.pk
 
 
 def test_each_link_names_the_previous_one() -> None:
@@ -83,6 +133,15 @@ def test_a_deleted_last_entry_is_detected_by_the_chain_head() -> None:
     assert report.reason == "chain_head_mismatch"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_record_refuses_to_write_outside_a_transaction() -> None:
+    from pollguard.audit.actions import OutsideTransaction
+
+    with pytest.raises(OutsideTransaction):
+        record("test.step", acting_user=None, critical=True)
+    assert not AuditEntry.objects.exists()
+
+
 def test_the_actor_is_kept_by_name() -> None:
     from django.contrib.auth.models import User
 
@@ -90,8 +149,8 @@ def test_the_actor_is_kept_by_name() -> None:
     entry = record("test.step", acting_user=user, critical=True)
     user.delete()
     entry.refresh_from_db()
-    assert entry.actor is None
     assert entry.actor_name == "someone"
+    assert entry.actor_id is not None  # hashed, so deleting the user must not clear it
     assert verify_chain().ok
 
 
@@ -120,5 +179,5 @@ def test_concurrent_writers_extend_one_chain_without_forking() -> None:
     report = verify_chain()
     assert report.ok, report.reason
     assert report.checked == 40
-    seqs = sorted(AuditEntry.objects.filter(critical=True).values_list("seq", flat=True))
+    seqs = sorted(AuditEntry.objects.values_list("seq", flat=True))
     assert seqs == list(range(1, 41))

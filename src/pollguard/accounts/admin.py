@@ -5,6 +5,8 @@ Failed sign-ins are in the django-axes admin pages (access attempts and logs).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -15,6 +17,7 @@ from django.http import HttpRequest
 
 from pollguard.accounts.models import ApiToken, Profile
 from pollguard.audit.actions import record
+from pollguard.audit.admin import AuditedAdminMixin
 
 
 class ProfileInline(admin.StackedInline):  # type: ignore[type-arg]
@@ -27,10 +30,15 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class PollguardUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class PollguardUserAdmin(AuditedAdminMixin, UserAdmin):  # type: ignore[type-arg]
     inlines = [ProfileInline]
     list_display = ["username", "first_name", "last_name", "profile__role", "is_active"]
     list_select_related = ["profile"]
+
+    def user_change_password(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        # Django does not wrap this view in a transaction; the audit row needs one.
+        with transaction.atomic():
+            return super().user_change_password(request, *args, **kwargs)
 
     def save_related(
         self,
@@ -62,7 +70,7 @@ class PollguardUserAdmin(UserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["prefix", "user", "name", "created_at", "revoked_at"]
     list_select_related = ["user"]
     search_fields = ["prefix", "user__username", "name"]

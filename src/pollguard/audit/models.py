@@ -1,10 +1,12 @@
-"""Audit rows and the head of the hash chain.
+"""Audit rows, the head of their hash chain, and signed checkpoints.
 
-Every action writes one `AuditEntry` in its own transaction. Critical entries also carry
-`seq`, `prev_hash` and `hash`: `hash = sha256(prev_hash + canonical JSON of the entry)`,
-so changing, deleting or inserting a critical entry breaks the chain from that point
-(`pollguard audit verify`). `ChainHead` is a single row locked while appending, so two
-concurrent writers cannot both extend the same link (the chain cannot fork).
+Every action writes one `AuditEntry` in its own transaction, and every entry (critical or
+not) carries `seq`, `prev_hash` and `hash`: `hash = sha256(prev_hash + canonical JSON of
+the entry)` (`audit/chain.py`), so changing, deleting, inserting or moving an entry breaks
+the chain from that point (`pollguard audit verify`). `ChainHead` is a single row locked
+while appending, so two concurrent writers cannot both extend the same link (the chain
+cannot fork). `Checkpoint` rows are signed tree heads (RFC 9162) over the first
+`tree_size` entries, signed with a key kept outside the database.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ class AuditEntry(models.Model):
     """One recorded action."""
 
     created_at = models.DateTimeField(_("time"), db_index=True)
+    # The actor's id is hashed, so deleting the user must not rewrite it (SET_NULL would
+    # break the chain): no database constraint, and the username is kept beside it.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
@@ -36,7 +41,11 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=100, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
-    critical = models.BooleanField(_("critical"), default=False)
+    critical = models.BooleanField(
+        _("critical"),
+        default=False,
+        help_text=_("Security-relevant (a marker for filtering: every entry is chained)."),
+    )
     seq = models.PositiveBigIntegerField(
         _("chain position"), null=True, blank=True, unique=True, editable=False
     )
@@ -64,3 +73,27 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+class Checkpoint(models.Model):
+    """A signed tree head: the Merkle root of entries 1..tree_size, signed with the audit key.
+
+    The auditor also keeps the JSON of checkpoints outside the system
+    (`pollguard audit checkpoint --out FILE`); a copy here lets verification name the last
+    entry a checkpoint still confirms.
+    """
+
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    tree_size = models.PositiveBigIntegerField(_("entries covered"))
+    root_hash = models.CharField(_("Merkle root"), max_length=64)
+    chain_hash = models.CharField(_("chain hash"), max_length=64, blank=True)
+    key_id = models.CharField(_("key id"), max_length=64)
+    signature = models.CharField(_("signature"), max_length=200)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["-tree_size", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.tree_size} {self.root_hash[:12]}"

@@ -124,7 +124,11 @@ class _Syncer:
             elif any(old[f] != wanted[f] for f in wanted):
                 obj = model(pk=old["pk"], election=self.election, **{key: code}, **wanted)
                 if bump_version:
-                    obj.version = old["version"] + 1  # type: ignore[attr-defined]
+                    # Incremented in the UPDATE itself, not from the value read above: a
+                    # status change committed between that read and this write (nothing
+                    # locks the row in between on PostgreSQL) keeps its own increment, so
+                    # a form opened after it is still refused as stale.
+                    obj.version = models.F("version") + 1  # type: ignore[attr-defined]
                 obj.updated_at = self.now  # type: ignore[attr-defined]
                 changed.append(obj)
         model._default_manager.bulk_create(created, batch_size=BATCH)
@@ -171,7 +175,11 @@ def _election_values(e: core.Election) -> Values:
 
 def _upsert_election(e: core.Election, summary: LoadSummary) -> Election:
     values = _election_values(e)
-    election = Election.objects.select_for_update().filter(code=e.code).first()
+    # FOR NO KEY UPDATE serializes two loads of one election without blocking the rows that
+    # merely point at the election: with a plain FOR UPDATE, a status change committing
+    # during a load waited on its event row's foreign key while holding its center's row
+    # lock, which the load then waited on: a deadlock that rolled one of them back.
+    election = Election.objects.select_for_update(no_key=True).filter(code=e.code).first()
     if election is None:
         summary.created["election"] = 1
         return Election.objects.create(code=e.code, loaded_at=timezone.now(), **values)

@@ -289,6 +289,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 POLLGUARD_EVENT_RETENTION_HOURS = env_int("POLLGUARD_EVENT_RETENTION_HOURS", 48, minimum=1)
 
+# --- audit trail ----------------------------------------------------------------------
+
+# The Ed25519 key that signs audit checkpoints. Kept outside the database on purpose: whoever
+# can rewrite the database must not also be able to sign. Created (mode 0600) on first use or
+# by `pollguard audit keygen`; production keeps it on another volume (docs/architecture.md).
+POLLGUARD_AUDIT_KEY_FILE = Path(
+    env_str("POLLGUARD_AUDIT_KEY_FILE") or DATA_DIR / "audit_signing_key.pem"
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
