@@ -30,7 +30,6 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticToken
 
-from pollguard.common.errors import NotFound
 from pollguard.accounts.access import access_own_token, tokens_of
 from pollguard.accounts.actions import (
     TOKEN_DEFAULT_DAYS,

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from pollguard.accounts.access import AnyUser, role_of
 from pollguard.accounts.choices import Role
 from pollguard.audit.models import AuditEntry
-from pollguard.web.errors import NotFound
+from pollguard.common.errors import NotFound
 
 READS_AUDIT = frozenset({Role.AUDITOR, Role.CHAIR})
 
