@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from pollguard.audit.actions import record, verify_chain
+from pollguard.audit.actions import do_chain_entries, record, verify_chain
 from pollguard.audit.models import AuditEntry, ChainHead
 
 pytestmark = pytest.mark.django_db
 
 
 def write_chain(n: int) -> list[AuditEntry]:
-    return [
+    """n entries, linked by the chaining job (as the beat task does within seconds)."""
+    entries = [
         record(
             "test.step",
             acting_user=None,
@@ -24,6 +25,10 @@ def write_chain(n: int) -> list[AuditEntry]:
         )
         for i in range(n)
     ]
+    do_chain_entries()
+    for entry in entries:
+        entry.refresh_from_db()
+    return entries
 
 
 def test_an_untouched_chain_verifies() -> None:
@@ -37,6 +42,9 @@ def test_an_untouched_chain_verifies() -> None:
 def test_an_entry_that_is_not_critical_is_chained_too() -> None:
     write_chain(2)
     note = record("test.note", acting_user=None, after={"x": 1})
+    assert note.seq is None  # linked by the job, not under a lock
+    assert do_chain_entries() == 1
+    note.refresh_from_db()
     assert note.seq == 3
     AuditEntry.objects.filter(pk=note.pk).update(after={"x": 2})
     report = verify_chain()
@@ -51,6 +59,7 @@ def test_a_changed_actor_id_breaks_the_chain() -> None:
     honest = User.objects.create_user("honest")
     other = User.objects.create_user("other")
     entries = [record("test.step", acting_user=honest, critical=True) for _ in range(2)]
+    do_chain_entries()
     AuditEntry.objects.filter(pk=entries[0].pk).update(actor=other)
     report = verify_chain()
     assert report.reason == "hash_mismatch"
@@ -73,6 +82,7 @@ def test_a_center_status_change_is_in_the_chain(election: object) -> None:
     do_set_center_status(
         center, CenterStatus.OPEN, acting_user=None, expected_version=center.version
     )
+    do_chain_entries()
     entry = AuditEntry.objects.get(action="registry.set_center_status")
     assert entry.seq is not None
     assert entry.hash

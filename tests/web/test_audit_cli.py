@@ -91,21 +91,25 @@ def test_a_wiped_trail_fails_verification_on_the_stored_checkpoints(
     assert "[truncated]" in result.stderr
 
 
-def test_a_truncated_trail_with_the_head_rewound_fails_in_arabic_too(
+def test_the_last_entry_deleted_and_the_head_rewound_fails_in_arabic_too(
     trail: tuple[Path, ...],
 ) -> None:
-    data, cp, pub = trail
+    data, _, pub = trail
+    assert run(data, "audit", "chain").stdout.startswith("1 entries linked")
+    cp2 = data.parent / "checkpoint-2.json"
+    assert run(data, "audit", "checkpoint", "--out", str(cp2)).returncode == 0
     sql(
         data,
-        "delete from audit_auditentry where seq >= 1",
-        "update audit_chainhead set seq = 0, hash = ''",
-        "delete from audit_checkpoint",
+        "delete from audit_auditentry where seq >= 2 or seq is null",
+        "update audit_chainhead set seq = 1,"
+        " hash = (select hash from audit_auditentry where seq = 1)",
     )
     result = run(
-        data, "audit", "verify", "--checkpoint", str(cp), "--public-key", str(pub), "--lang", "ar"
+        data, "audit", "verify", "--checkpoint", str(cp2), "--public-key", str(pub), "--lang", "ar"
     )
     assert result.returncode == 1
     assert "[truncated]" in result.stderr
+    assert "#1 (" in result.stderr  # the last good entry, confirmed by the first checkpoint
     assert "BROKEN" not in result.stderr  # the message is in Arabic
 
 

@@ -1,1 +1,1 @@
-"""The audit trail: who did what, when, before and after; critical entries hash-chained."""
+"""The audit trail: who did what, when, before and after; every entry hash-chained and signed."""

@@ -3,8 +3,9 @@
 `record` is called by every action, inside the action's transaction, so an audit row
 exists exactly when the change it describes was committed. It is the only code that
 writes `AuditEntry` rows; nothing ever updates or deletes them. Every entry is linked
-into the hash chain under the `ChainHead` row lock (docs/architecture.md, "Audit trail",
-explains why under a lock rather than by a later job; docs/benchmarks.md has the figures).
+into the hash chain by `do_chain_entries`, a job run within seconds of the commit and
+before every verification and checkpoint (docs/architecture.md, "Audit trail", explains
+why by a job rather than under a lock; docs/benchmarks.md has the figures).
 
 `do_make_checkpoint` signs the Merkle root of the entries so far with the key outside the
 database; `verify_audit` checks the chain link by link and against every signed
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,7 +83,7 @@ def record(
     critical: bool = False,
     actor_name: str | None = None,
 ) -> AuditEntry:
-    """Append one audit entry and link it into the hash chain.
+    """Append one audit entry; `do_chain_entries` links it into the hash chain.
 
     Must run inside the caller's transaction (`transaction.atomic`), so the entry and the
     change it describes commit or roll back together; called in autocommit mode it raises
@@ -107,17 +108,51 @@ def record(
         after=jsonable(after),
         critical=critical,
     )
-    # The row lock serializes appenders on PostgreSQL until the caller commits; SQLite
-    # transactions are already serialized by IMMEDIATE mode. Either way one writer
-    # extends one link, and `seq` has no gaps from rolled-back transactions.
-    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-    entry.seq = head.seq + 1
-    entry.prev_hash = head.hash
-    entry.hash = _digest_of(entry)
-    head.seq, head.hash = entry.seq, entry.hash
-    head.save(update_fields=["seq", "hash"])
+    # Not linked here: a lock on the chain head held until every writer commits capped
+    # PostgreSQL at about 120 appends/s (docs/benchmarks.md). `do_chain_entries` links
+    # committed entries in order, within seconds, and before every verification.
     entry.save()
     return entry
+
+
+# --- chaining -------------------------------------------------------------------------
+
+CHAIN_BATCH = 1000
+
+
+def do_chain_entries() -> int:
+    """Link every committed, not yet chained entry into the hash chain; return how many.
+
+    The chain order is the order this job sees entries commit (by id within one pass):
+    PostgreSQL hands out ids before commit, so a lower id may only become visible in a
+    later pass, where it is simply linked after the others. The head row lock makes two
+    runs (beat task, `pollguard audit chain`, a verification) take turns. A Celery beat
+    task will call this every 10 seconds once the task queue arrives; until then
+    `pollguard serve` users rely on verification, checkpoints and `pollguard audit chain`.
+    """
+    linked = 0
+    while True:
+        with transaction.atomic():
+            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+            rows = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:CHAIN_BATCH])
+            if not rows:
+                return linked
+            seq, prev = head.seq, head.hash
+            for entry in rows:
+                seq += 1
+                entry.seq, entry.prev_hash = seq, prev
+                entry.hash = prev = _digest_of(entry)
+            # One prepared UPDATE per row (psycopg pipelines executemany): bulk_update's
+            # CASE over hundreds of ids was slower than the writers it has to keep up with.
+            table = connection.ops.quote_name(AuditEntry._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608 - table name from the model
+                    [(e.seq, e.prev_hash, e.hash, e.pk) for e in rows],
+                )
+            head.seq, head.hash = seq, prev
+            head.save(update_fields=["seq", "hash"])
+            linked += len(rows)
 
 
 # --- checkpoints ----------------------------------------------------------------------
@@ -172,6 +207,7 @@ def do_make_checkpoint(*, acting_user: AbstractBaseUser | AnonymousUser | None) 
     queue arrives; until then `pollguard audit checkpoint` and the audit page do.
     """
     private_key = signing.load_private_key(key_file(), create=True)
+    do_chain_entries()
     head = ChainHead.objects.filter(pk=1).first()
     size = head.seq if head is not None else 0
     report = verify_audit(public_key=private_key.public_key(), upto=size)
@@ -257,7 +293,7 @@ def verify_audit(
     public_key: Ed25519PublicKey | None = None,
     upto: int | None = None,
 ) -> AuditReport:
-    """Recompute every link in chain order and compare with every signed checkpoint.
+    """Chain pending entries, then recompute every link and compare with every checkpoint.
 
     Checkpoints are the stored ones plus `extra` (the auditor's files); each must carry a
     valid signature of `public_key` (default: the configured key). Detects an edited entry
@@ -268,6 +304,8 @@ def verify_audit(
     checkpoints (`bad_signature`, `unknown_key`). `upto` stops after that many entries
     (used when signing, so entries committed meanwhile are left for the next checkpoint).
     """
+    if upto is None:
+        do_chain_entries()
     report = AuditReport()
     extra = list(extra)
     key = public_key if public_key is not None else configured_public_key()
@@ -291,16 +329,12 @@ def verify_audit(
     if not trusted:
         report.notes.append("no_checkpoint")
 
-    unchained = AuditEntry.objects.filter(seq__isnull=True).order_by("id").first()
-    if unchained is not None:
-        report.reason, report.broken = "unchained_entry", unchained
-        return report
-
     builder = chain.MerkleBuilder()
     prev_hash = ""
     last: AuditEntry | None = None
     confirmed_entry: AuditEntry | None = None
-    entries = AuditEntry.objects.order_by("seq")
+    # Entries committed after the chaining pass above wait for the next one.
+    entries = AuditEntry.objects.filter(seq__isnull=False).order_by("seq")
     if upto is not None:
         entries = entries.filter(seq__lte=upto)
     for entry in entries.iterator(chunk_size=2000):
@@ -387,7 +421,6 @@ def describe(report: AuditReport) -> list[str]:
             "(inserted, moved or rewritten)."
         ),
         "hash_mismatch": _("BROKEN: entry %(entry)s was changed after it was written."),
-        "unchained_entry": _("BROKEN: entry %(entry)s was written outside the chain."),
         "chain_head_mismatch": _(
             "BROKEN: the chain head does not match the last entry (entries removed at the end)."
         ),

@@ -75,7 +75,7 @@ def filter_entries(entries: QuerySet[AuditEntry], form: AuditFilterForm) -> Quer
 
 def _status() -> dict[str, Any]:
     """The last verification (who, when, result) and the last checkpoint; two queries."""
-    last = AuditEntry.objects.filter(action="audit.verify").order_by("-seq").first()
+    last = AuditEntry.objects.filter(action="audit.verify").order_by("-id").first()
     return {"last_verification": last, "last_checkpoint": latest_checkpoint()}
 
 

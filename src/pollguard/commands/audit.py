@@ -42,6 +42,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     verify.add_argument("--lang", choices=("ar", "en"), default=None, help="message language")
     verify.set_defaults(run=run_verify)
 
+    link = actions.add_parser(
+        "chain",
+        help="link new audit entries into the hash chain (the job a beat task runs)",
+    )
+    link.set_defaults(run=run_chain)
+
     checkpoint = actions.add_parser(
         "checkpoint",
         help="sign a checkpoint of the trail; store it and write it to --out",
@@ -93,6 +99,14 @@ def run_verify(args: argparse.Namespace) -> int:
         return 0
     print("\n".join(lines) + f"\n[{report.reason}]", file=sys.stderr)
     return 1
+
+
+def run_chain(args: argparse.Namespace) -> int:
+    _setup()
+    from pollguard.audit.actions import do_chain_entries
+
+    print(f"{do_chain_entries()} entries linked")
+    return 0
 
 
 def run_checkpoint(args: argparse.Namespace) -> int:
