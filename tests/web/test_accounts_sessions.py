@@ -50,6 +50,16 @@ class TestIdleSignOut:
         go_idle(client, 31)
         assert client.get(CENTER).status_code == 200
 
+    def test_a_poll_of_an_idle_session_is_refused_and_the_next_page_says_why(
+        self, personas: Personas
+    ) -> None:
+        client = signed_in_client("ops")
+        client.cookies["pollguard_language"] = "en"
+        go_idle(client, 31)
+        assert client.get("/live/events").status_code != 200
+        login = client.get(client.get(CENTER)["Location"]).content.decode()
+        assert "signed out after 30 minutes" in login
+
     def test_the_live_feed_polling_does_not_keep_a_session_alive(self, personas: Personas) -> None:
         client = signed_in_client("ops")
         go_idle(client, 29)

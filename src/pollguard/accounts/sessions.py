@@ -23,6 +23,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -85,6 +86,12 @@ class IdleSessionMiddleware:
         now = int(time.time())
         last = request.session.get(LAST_ACTIVITY_KEY)
         if isinstance(last, int) and now - last > settings.POLLGUARD_IDLE_TIMEOUT_MINUTES * 60:
+            if _is_background(request):
+                # Refused, but the sign-out itself is left to the next page the user opens:
+                # a poll racing a form post would otherwise end the session under the
+                # post, which then could not tell whose change it carries.
+                request.user = AnonymousUser()
+                return None
             username = request.user.get_username()
             logout(request)
             request.session[SIGNED_OUT_KEY] = {"reason": "idle", "user": username}
