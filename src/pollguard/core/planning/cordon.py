@@ -93,9 +93,12 @@ from pollguard.core.planning.plan import Assignment, Shortfall
 from pollguard.core.planning.requirements import Requirement, planned_centers, requirements
 
 __all__ = [
+    "BoundError",
     "CordonInstance",
     "CordonResult",
+    "bound_tolerance",
     "build_instance",
+    "check_bound",
     "evaluate",
     "flow_bound",
     "greedy",
@@ -108,6 +111,36 @@ UnitSlot = tuple[int, int]  # (unit index, demand index)
 
 def _quiet(_: str) -> None:
     return None
+
+
+class BoundError(RuntimeError):
+    """An internal error: a solver reported a lower bound above a plan's objective.
+
+    A valid bound can never exceed any plan's objective; one that does is a solver bug,
+    and clipping it to the objective would hide the bug behind a plan "proven optimal".
+    """
+
+
+def bound_tolerance(objective: float) -> float:
+    """Float noise allowed between a bound and an objective (solver tolerances)."""
+    return 1e-6 * max(1.0, abs(objective))
+
+
+def check_bound(bound: float, objective: float, where: str) -> float:
+    """`bound`, unchanged; raises BoundError when it is above `objective` beyond noise."""
+    if bound > objective + bound_tolerance(objective):
+        raise BoundError(f"{where}: bound {bound!r} above objective {objective!r}")
+    return bound
+
+
+# Stage markers: each solver stage that really runs notes its name here; the component
+# result carries them (so a test can see which stages a package reaches).
+_STAGES: list[str] = []
+
+
+def _mark(stage: str) -> None:
+    if stage not in _STAGES:
+        _STAGES.append(stage)
 
 
 # --- the instance ---------------------------------------------------------------------
@@ -187,14 +220,16 @@ def build_instance(pkg: ElectionPackage, risks: Mapping[str, float]) -> CordonIn
         for kind in role.kinds:
             roles_of.setdefault(kind, []).append(name)
 
-    groups: dict[tuple[Any, ...], list[int]] = {}
+    # Units are interchangeable when they have the same kind and team size and may serve
+    # exactly the same centers (their sector, cut by their distance limit): the class key
+    # is that set itself, not the unit's base, so units with distance limits whose bases
+    # differ but reach the same centers share one class.
+    rough: dict[tuple[Any, ...], list[int]] = {}
     for i, u in enumerate(units):
-        base = (u.lat, u.lon) if u.max_distance_km is not None else None
-        key = (u.kind.value, u.effective_team_size, u.sector or "", u.max_distance_km, base)
-        groups.setdefault(key, []).append(i)
-
-    for key in sorted(groups, key=lambda k: tuple("" if v is None else str(v) for v in k)):
-        members = groups[key]
+        rough.setdefault((u.kind.value, u.effective_team_size, u.sector or ""), []).append(i)
+    fine: dict[tuple[Any, ...], list[tuple[int, np.ndarray, np.ndarray]]] = {}
+    for key in sorted(rough):
+        members = rough[key]
         first = units[members[0]]
         pool = (
             all_centers
@@ -208,10 +243,22 @@ def build_instance(pkg: ElectionPackage, risks: Mapping[str, float]) -> CordonIn
             if len(pool)
             else np.zeros((len(members), 0))
         )
-        if first.max_distance_km is not None and len(pool):
-            keep = dist[0] <= first.max_distance_km + 1e-9
-            pool = pool[keep]
-            dist = dist[:, keep]
+        for row, m in enumerate(members):
+            limit = units[m].max_distance_km
+            keep = np.ones(len(pool), dtype=bool) if limit is None else dist[row] <= limit + 1e-9
+            reach = pool[keep]
+            fine.setdefault((key[0], key[1], reach.tobytes()), []).append(
+                (m, reach, dist[row, keep])
+            )
+
+    for key in sorted(fine, key=lambda k: (k[0], k[1], fine[k][0][0])):
+        rows = sorted(fine[key], key=lambda r: r[0])
+        members = [m for m, _, _ in rows]
+        first = units[members[0]]
+        pool = rows[0][1]
+        dist = np.vstack([d for _, _, d in rows]) if len(pool) else np.zeros((len(members), 0))
+        sectors = {units[m].sector for m in members}
+        sector = first.sector if len(sectors) == 1 else None
         dem: list[int] = []
         col: list[int] = []
         roles = roles_of.get(first.kind, [])
@@ -229,7 +276,7 @@ def build_instance(pkg: ElectionPackage, risks: Mapping[str, float]) -> CordonIn
             TeamClass(
                 kind=first.kind,
                 size=first.effective_team_size,
-                sector=first.sector,
+                sector=sector,
                 members=np.array(members, dtype=int),
                 teams=np.array([units[m].team_count for m in members], dtype=int),
                 centers=pool,
@@ -265,6 +312,7 @@ class CordonResult:
     components: int = 0
     moves: int | None = None
     details: tuple[Mapping[str, Any], ...] = ()
+    from_start: bool = False  # the optimizer did worse and its start plan was kept
 
 
 def evaluate(
@@ -298,6 +346,7 @@ def _result(
     components: int = 0,
     moves: int | None = None,
     details: tuple[Mapping[str, Any], ...] = (),
+    from_start: bool = False,
 ) -> CordonResult:
     objective, travel, assigned = evaluate(inst, teams)
     assignments = []
@@ -325,7 +374,7 @@ def _result(
         assignments=tuple(assignments),
         shortfalls=shortfalls,
         objective=objective,
-        bound=min(bound, objective),
+        bound=check_bound(bound, objective, "cordon plan"),
         flow_bound=flow,
         travel_km=travel,
         solver=solver,
@@ -334,6 +383,7 @@ def _result(
         components=components,
         moves=moves,
         details=details,
+        from_start=from_start,
     )
 
 
@@ -616,6 +666,7 @@ class ComponentResult:
     solver: str
     seconds: float
     phase2: bool = False
+    stages: tuple[str, ...] = ()  # the solver stages that ran, in order
 
 
 _BANNER_DONE: set[int] = set()
@@ -1128,6 +1179,7 @@ def _cg_solve(
     if master_share > 0 and not _proven(_shortfall(model, x), bound):
         limit = master_share * (deadline - time.perf_counter())
         if limit > 0.1:
+            _mark("price_and_branch")
             x = _master_milp(model, h, x, col_q, add, pool, limit, seed)
     status = "optimal" if _proven(_shortfall(model, x), bound) else "time_limit"
     return x, bound, status, best_pi
@@ -1283,6 +1335,7 @@ def _sector_bound(
         # enough in the time there is to raise the bound (measured on the national
         # benchmark's parts), and the search needs the time more. Pattern bounds only.
         return total + sum(item[3] for item in open_), x
+    _mark("sector_bound")
     plan = x.copy()
     value = _shortfall(model, plan)
     for gap, sub, back, floor in open_:
@@ -1377,6 +1430,7 @@ def _lns(
     """
     import random as _random
 
+    _mark("neighbourhood_search")
     rng = _random.Random(seed)
     best = x.copy()
     best_value = _shortfall(model, best)
@@ -1445,6 +1499,7 @@ def solve_component(
     """LP bound, LP rounding, then the MILP warm-started from the best start."""
     started = time.perf_counter()
     deadline = started + time_limit
+    _STAGES.clear()
     P = len(model.pair_k)
     if P == 0:
         value = float((model.need * model.weight).sum())
@@ -1474,7 +1529,9 @@ def solve_component(
             time.perf_counter() - started,
         )
     limit = deadline - time.perf_counter()
+    _mark("lp")
     if solver == "highs":
+        _mark("column_generation")
         cg_x, cg_bound, _, cg_pi = _cg_solve(
             model, starts, deadline, seed, share=0.4, master_share=MASTER_SHARE
         )
@@ -1517,6 +1574,7 @@ def solve_component(
             status = "optimal" if _proven(_shortfall(model, x), cg_bound) else "time_limit"
     else:
         milp = _cbc_milp if solver == "cbc" else _highs_milp  # "highs-compact"
+        _mark(solver)
         x, bound, status, x2, phase2 = milp(model, start, limit, seed, deadline)
     if x2 is not None and _shortfall(model, x2) <= _shortfall(model, x) + 1e-9:
         x = x2
@@ -1530,6 +1588,7 @@ def solve_component(
         solver=solver,
         seconds=time.perf_counter() - started,
         phase2=phase2,
+        stages=tuple(_STAGES),
     )
 
 
@@ -1822,7 +1881,7 @@ def optimize(
         else:
             x, part_bound, lp_b, status = warm, 0.0, 0.0, "stopped"
         statuses.add(status)
-        bound += min(part_bound, _shortfall(model, x))
+        bound += check_bound(part_bound, _shortfall(model, x), f"part {model.name}")
         lp_total += lp_b
         details.append(
             {
@@ -1831,6 +1890,7 @@ def optimize(
                 "objective": _shortfall(model, x),
                 "bound": part_bound,
                 "pairs": len(model.pair_k),
+                "stages": outcome.stages if isinstance(outcome, ComponentResult) else (),
             }
         )
         teams.update(_teams_from_x(inst, model, x, current))
@@ -1867,5 +1927,6 @@ def optimize(
             seconds=time.perf_counter() - started,
             components=len(parts),
             details=tuple(details),
+            from_start=True,
         )
     return result
