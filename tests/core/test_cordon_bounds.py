@@ -256,7 +256,12 @@ def _deep_package() -> ElectionPackage:
     return package(centers, units)
 
 
-def test_a_package_with_a_duality_gap_reaches_every_stage_of_the_default_solver() -> None:
+def test_a_package_with_a_duality_gap_reaches_every_stage_of_the_default_solver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With the compact MILP on, this small package is proven optimal by it; off, the
+    # stages that follow have to do the work.
+    monkeypatch.setattr(cordon, "COMPACT_CLASSES", 0)
     pkg = _deep_package()
     inst = build_instance(pkg, scores(pkg))
     best = optimize(inst, time_limit=4, workers=0)
@@ -271,3 +276,60 @@ def test_a_package_with_a_duality_gap_reaches_every_stage_of_the_default_solver(
     assert best.bound < best.objective - 1e-3  # the gap is real: no stage closes it
     assert best.bound <= best.objective + TOL
     assert_cordon_ok(pkg, inst, best)
+
+
+def test_the_compact_milp_proves_what_column_generation_leaves_open() -> None:
+    pkg = _deep_package()
+    inst = build_instance(pkg, scores(pkg))
+    best = optimize(inst, time_limit=4, workers=0)
+    stages = {s for d in best.details for s in d["stages"]}
+    assert {"column_generation", "compact_milp"} <= stages
+    assert best.status == "optimal"
+    assert best.bound <= best.objective + TOL
+    assert_cordon_ok(pkg, inst, best)
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_worker_stopped_at_the_time_limit_keeps_its_best_plan_so_far(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker reports each better plan; one that then hangs (here: in the sector bound,
+    forever) is stopped, and the plan is what it had found, not its starting plan."""
+    import time as _time
+
+    monkeypatch.setattr(cordon, "COMPACT_CLASSES", 0)
+    pkg = _deep_package()
+    inst = build_instance(pkg, scores(pkg))
+    (ks, js), *_ = cordon.components(inst)
+    model = cordon._model(inst, "part", ks, js)
+    seen: dict[str, Any] = {}
+
+    def stop(*_: Any, **__: Any) -> Any:
+        raise _Stop
+
+    monkeypatch.setattr(cordon, "_sector_bound", stop)
+    with pytest.raises(_Stop):
+        cordon.solve_component(
+            model,
+            solver="highs",
+            time_limit=4,
+            seed=0,
+            on_lp=lambda b, x: seen.update(start=x),
+            on_best=lambda b, x: seen.update(best=x),
+        )
+    start_value = cordon._shortfall(model, seen["start"])
+    best_value = cordon._shortfall(model, seen["best"])
+    assert best_value < start_value - TOL  # column generation improved on the start
+
+    def hang(*_: Any, **__: Any) -> Any:
+        _time.sleep(3600)
+
+    monkeypatch.setattr(cordon, "_sector_bound", hang)
+    stopped = optimize(inst, time_limit=2, workers=1)
+    assert stopped.status == "stopped"
+    assert stopped.objective == pytest.approx(best_value)
+    assert stopped.bound <= stopped.objective + TOL
+    assert_cordon_ok(pkg, inst, stopped)

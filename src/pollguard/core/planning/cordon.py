@@ -143,6 +143,21 @@ def _mark(stage: str) -> None:
         _STAGES.append(stage)
 
 
+# The best plan so far of the component being solved, sent to the parent as it improves
+# (a worker stopped at the time limit then falls back to it, not to its starting plan).
+_BEST: dict[str, Any] = {"send": None, "value": math.inf}
+
+
+def _report(model: ComponentModel, x: np.ndarray, bound: float) -> None:
+    send = _BEST["send"]
+    if send is None or not _feasible(model, x):
+        return
+    value = _shortfall(model, x)
+    if value < _BEST["value"] - 1e-9:
+        _BEST["value"] = value
+        send(bound, x.copy())
+
+
 # --- the instance ---------------------------------------------------------------------
 
 
@@ -1254,6 +1269,10 @@ def _submodel(
 
 MASTER_SHARE = 0.25
 """Share of the time left after column generation for the master MILP (price-and-branch)."""
+COMPACT_CLASSES = 400
+"""The compact MILP runs after column generation when a part has at most this many classes,"""
+COMPACT_SHARE = 0.5
+"""for this share of the time left (see docs/planning.md, "Time")."""
 LAG_SHARE = 0.9
 """Share of what is then left for the sector bound; the rest: search again, then travel."""
 CONCENTRATED = 0.8
@@ -1485,6 +1504,7 @@ def _lns(
         value = _shortfall(model, candidate)
         if value < best_value - 1e-9 and _feasible(model, candidate):
             best, best_value = candidate, value
+            _report(model, best, bound)
     return best
 
 
@@ -1495,11 +1515,13 @@ def solve_component(
     time_limit: float,
     seed: int,
     on_lp: Callable[[float, np.ndarray], None] | None = None,
+    on_best: Callable[[float, np.ndarray], None] | None = None,
 ) -> ComponentResult:
     """LP bound, LP rounding, then the MILP warm-started from the best start."""
     started = time.perf_counter()
     deadline = started + time_limit
     _STAGES.clear()
+    _BEST["send"], _BEST["value"] = on_best, math.inf
     P = len(model.pair_k)
     if P == 0:
         value = float((model.need * model.weight).sum())
@@ -1517,6 +1539,7 @@ def solve_component(
         starts.append(model.current)
     start = min(starts, key=lambda s: (round(_shortfall(model, s), 9), _moves(model, s)))
     objective = _shortfall(model, start)
+    _BEST["value"] = objective  # the parent already has this plan (or a better warm one)
     if objective <= lp_bound + 1e-9 and model.current is None:
         return ComponentResult(
             model.name,
@@ -1537,12 +1560,31 @@ def solve_component(
         )
         if cg_x is not None and _shortfall(model, cg_x) <= objective + 1e-9:
             start = cg_x
+        _report(model, start, max(cg_bound, lp_bound))
+        if not _proven(_shortfall(model, start), cg_bound) and len(model.cap) <= COMPACT_CLASSES:
+            # The compact MILP over classes, warm-started from the best plan: where classes
+            # are few it often closes what column generation's rounding leaves (issue 9).
+            left = deadline - time.perf_counter()
+            _mark("compact_milp")
+            mx, mbound, _, _, _ = _highs_milp(
+                model,
+                start,
+                COMPACT_SHARE * left,
+                seed,
+                deadline,
+                phase2_cap=0.0,
+            )
+            cg_bound = max(cg_bound, mbound)
+            if _shortfall(model, mx) < _shortfall(model, start) - 1e-9:
+                start = mx
+            _report(model, start, max(cg_bound, lp_bound))
         if not _proven(_shortfall(model, start), cg_bound):
             left = deadline - time.perf_counter()
             lag, start = _sector_bound(
                 model, cg_pi, start, time.perf_counter() + LAG_SHARE * left, seed
             )
             cg_bound = max(cg_bound, lag)
+            _report(model, start, max(cg_bound, lp_bound))
         if _proven(_shortfall(model, start), cg_bound):
             # Proven optimal for the shortfall: only travel (and moves) remain.
             x, _, _, x2, phase2 = _highs_milp(
@@ -1603,7 +1645,12 @@ def _worker(conn: Connection) -> None:
         def lp_news(bound: float, x: np.ndarray, job_id: int = job_id) -> None:
             conn.send(("lp", job_id, bound, x))
 
-        result = solve_component(model, solver=solver, time_limit=limit, seed=seed, on_lp=lp_news)
+        def best_news(bound: float, x: np.ndarray, job_id: int = job_id) -> None:
+            conn.send(("best", job_id, bound, x))
+
+        result = solve_component(
+            model, solver=solver, time_limit=limit, seed=seed, on_lp=lp_news, on_best=best_news
+        )
         conn.send(("done", job_id, result))
 
 
@@ -1615,11 +1662,12 @@ def _run_parallel(
     seed: int,
     workers: int,
     progress: Progress,
-) -> dict[int, ComponentResult | tuple[float, np.ndarray] | None]:
+) -> dict[int, ComponentResult | tuple[float, float, np.ndarray] | None]:
     """Solve components on `workers` processes; stop any that overruns the deadline.
 
-    Returns per component: its result, or (LP bound, LP-rounding x) when it was stopped
-    after its LP, or None when it was stopped before.
+    Returns per component: its result, or (LP bound, best bound, best x so far) when it
+    was stopped after its LP (the worker reports each better plan as it finds one), or
+    None when it was stopped before.
     """
     started = time.perf_counter()
     deadline = started + time_limit
@@ -1634,7 +1682,7 @@ def _run_parallel(
         proc.start()
         child.close()
         pool.append((proc, parent))
-    out: dict[int, ComponentResult | tuple[float, np.ndarray] | None] = {}
+    out: dict[int, ComponentResult | tuple[float, float, np.ndarray] | None] = {}
     queue = list(range(len(models)))
     busy: dict[int, int] = {}  # pool slot -> job
     waiting_size = sum(m.size_hint for m in models)
@@ -1668,7 +1716,12 @@ def _run_parallel(
                     busy.pop(slot)
                     continue
                 if msg[0] == "lp":
-                    out[msg[1]] = (msg[2], msg[3])
+                    out[msg[1]] = (msg[2], msg[2], msg[3])
+                    continue
+                if msg[0] == "best":
+                    known = out.get(msg[1])
+                    lp_b = known[0] if isinstance(known, tuple) else 0.0
+                    out[msg[1]] = (lp_b, max(lp_b, msg[2]), msg[3])
                     continue
                 result: ComponentResult = msg[2]
                 out[msg[1]] = result
@@ -1853,7 +1906,7 @@ def optimize(
     budget = max(0.1, time_limit - (time.perf_counter() - started))
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
-    outcomes: dict[int, ComponentResult | tuple[float, np.ndarray] | None]
+    outcomes: dict[int, ComponentResult | tuple[float, float, np.ndarray] | None]
     if workers <= 0 or not models:
         outcomes = {}
         deadline = time.perf_counter() + budget
@@ -1875,9 +1928,9 @@ def optimize(
         if isinstance(outcome, ComponentResult):
             x, part_bound, lp_b, status = outcome.x, outcome.bound, outcome.lp_bound, outcome.status
         elif isinstance(outcome, tuple):
-            lp_b, rounded = outcome
+            lp_b, best_b, rounded = outcome
             x = rounded if _shortfall(model, rounded) < _shortfall(model, warm) else warm
-            part_bound, status = lp_b, "stopped"
+            part_bound, status = best_b, "stopped"
         else:
             x, part_bound, lp_b, status = warm, 0.0, 0.0, "stopped"
         statuses.add(status)
