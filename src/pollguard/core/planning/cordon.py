@@ -145,17 +145,24 @@ def _mark(stage: str) -> None:
 
 # The best plan so far of the component being solved, sent to the parent as it improves
 # (a worker stopped at the time limit then falls back to it, not to its starting plan).
-_BEST: dict[str, Any] = {"send": None, "value": math.inf}
+_BEST: dict[str, Any] = {"send": None, "value": math.inf, "bound": 0.0}
 
 
-def _report(model: ComponentModel, x: np.ndarray, bound: float) -> None:
+def _report(model: ComponentModel, x: np.ndarray | None, bound: float) -> None:
+    """Send a better plan, or (x None) a better bound, to the parent."""
     send = _BEST["send"]
-    if send is None or not _feasible(model, x):
+    if send is None:
         return
-    value = _shortfall(model, x)
-    if value < _BEST["value"] - 1e-9:
-        _BEST["value"] = value
-        send(bound, x.copy())
+    if x is not None and _feasible(model, x):
+        value = _shortfall(model, x)
+        if value < _BEST["value"] - 1e-9:
+            _BEST["value"] = value
+            _BEST["bound"] = max(_BEST["bound"], bound)
+            send(_BEST["bound"], x.copy())
+            return
+    if bound > _BEST["bound"] + 1e-9:
+        _BEST["bound"] = bound
+        send(bound, None)
 
 
 # --- the instance ---------------------------------------------------------------------
@@ -1153,6 +1160,7 @@ def _cg_solve(
         value = float(values.sum() + (pi * model.cap).sum())
         if value > bound:
             bound, best_pi = value, pi
+            _report(model, None, bound)  # the parent keeps it if this worker is stopped
         mu = duals[:J]
         improving = np.nonzero(values - mu < -1e-7 * np.maximum(1.0, np.abs(mu)))[0]
         if len(improving) == 0 or lp_value - bound <= 1e-6 * max(1.0, lp_value):
@@ -1515,13 +1523,13 @@ def solve_component(
     time_limit: float,
     seed: int,
     on_lp: Callable[[float, np.ndarray], None] | None = None,
-    on_best: Callable[[float, np.ndarray], None] | None = None,
+    on_best: Callable[[float, np.ndarray | None], None] | None = None,
 ) -> ComponentResult:
     """LP bound, LP rounding, then the MILP warm-started from the best start."""
     started = time.perf_counter()
     deadline = started + time_limit
     _STAGES.clear()
-    _BEST["send"], _BEST["value"] = on_best, math.inf
+    _BEST["send"], _BEST["value"], _BEST["bound"] = on_best, math.inf, 0.0
     P = len(model.pair_k)
     if P == 0:
         value = float((model.need * model.weight).sum())
@@ -1645,7 +1653,7 @@ def _worker(conn: Connection) -> None:
         def lp_news(bound: float, x: np.ndarray, job_id: int = job_id) -> None:
             conn.send(("lp", job_id, bound, x))
 
-        def best_news(bound: float, x: np.ndarray, job_id: int = job_id) -> None:
+        def best_news(bound: float, x: np.ndarray | None, job_id: int = job_id) -> None:
             conn.send(("best", job_id, bound, x))
 
         result = solve_component(
@@ -1720,8 +1728,10 @@ def _run_parallel(
                     continue
                 if msg[0] == "best":
                     known = out.get(msg[1])
-                    lp_b = known[0] if isinstance(known, tuple) else 0.0
-                    out[msg[1]] = (lp_b, max(lp_b, msg[2]), msg[3])
+                    if isinstance(known, tuple):
+                        lp_b, best_b, best_x = known
+                        x_new = best_x if msg[3] is None else msg[3]
+                        out[msg[1]] = (lp_b, max(best_b, msg[2]), x_new)
                     continue
                 result: ComponentResult = msg[2]
                 out[msg[1]] = result
