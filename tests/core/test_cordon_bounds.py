@@ -333,3 +333,24 @@ def test_a_worker_stopped_at_the_time_limit_keeps_its_best_plan_so_far(
     assert stopped.objective == pytest.approx(best_value)
     assert stopped.bound <= stopped.objective + TOL
     assert_cordon_ok(pkg, inst, stopped)
+
+
+def test_units_with_distance_limits_that_reach_the_same_centers_share_one_class() -> None:
+    pkg = package(
+        [
+            center("C1", "S1", 31.0, 46.0),
+            center("C2", "S1", 31.01, 46.0),
+            center("C3", "S1", 31.5, 46.0),  # ~55 km away: out of every unit's reach
+        ],
+        [
+            unit("P1", UnitKind.POLICE, 14, "S1", 31.0, 46.0, team_size=7, max_distance_km=10),
+            unit("P2", UnitKind.POLICE, 21, "S1", 31.005, 46.0, team_size=7, max_distance_km=12),
+            unit("P3", UnitKind.POLICE, 7, "S1", 31.01, 46.001, team_size=7, max_distance_km=9),
+            unit("P4", UnitKind.POLICE, 13, "S1", 31.0, 46.0, team_size=13, max_distance_km=10),
+        ],
+    )
+    inst = build_instance(pkg, scores(pkg))
+    assert sorted(len(c.members) for c in inst.classes) == [1, 3]  # by size, not by base
+    best = optimize(inst, time_limit=3, workers=0)
+    assert best.objective == pytest.approx(independent_optimum(pkg, scores(pkg)))
+    assert_cordon_ok(pkg, inst, best)
