@@ -93,9 +93,12 @@ from pollguard.core.planning.plan import Assignment, Shortfall
 from pollguard.core.planning.requirements import Requirement, planned_centers, requirements
 
 __all__ = [
+    "BoundError",
     "CordonInstance",
     "CordonResult",
+    "bound_tolerance",
     "build_instance",
+    "check_bound",
     "evaluate",
     "flow_bound",
     "greedy",
@@ -108,6 +111,58 @@ UnitSlot = tuple[int, int]  # (unit index, demand index)
 
 def _quiet(_: str) -> None:
     return None
+
+
+class BoundError(RuntimeError):
+    """An internal error: a solver reported a lower bound above a plan's objective.
+
+    A valid bound can never exceed any plan's objective; one that does is a solver bug,
+    and clipping it to the objective would hide the bug behind a plan "proven optimal".
+    """
+
+
+def bound_tolerance(objective: float) -> float:
+    """Float noise allowed between a bound and an objective (solver tolerances)."""
+    return 1e-6 * max(1.0, abs(objective))
+
+
+def check_bound(bound: float, objective: float, where: str) -> float:
+    """`bound`, unchanged; raises BoundError when it is above `objective` beyond noise."""
+    if bound > objective + bound_tolerance(objective):
+        raise BoundError(f"{where}: bound {bound!r} above objective {objective!r}")
+    return bound
+
+
+# Stage markers: each solver stage that really runs notes its name here; the component
+# result carries them (so a test can see which stages a package reaches).
+_STAGES: list[str] = []
+
+
+def _mark(stage: str) -> None:
+    if stage not in _STAGES:
+        _STAGES.append(stage)
+
+
+# The best plan so far of the component being solved, sent to the parent as it improves
+# (a worker stopped at the time limit then falls back to it, not to its starting plan).
+_BEST: dict[str, Any] = {"send": None, "value": math.inf, "bound": 0.0}
+
+
+def _report(model: ComponentModel, x: np.ndarray | None, bound: float) -> None:
+    """Send a better plan, or (x None) a better bound, to the parent."""
+    send = _BEST["send"]
+    if send is None:
+        return
+    if x is not None and _feasible(model, x):
+        value = _shortfall(model, x)
+        if value < _BEST["value"] - 1e-9:
+            _BEST["value"] = value
+            _BEST["bound"] = max(_BEST["bound"], bound)
+            send(_BEST["bound"], x.copy())
+            return
+    if bound > _BEST["bound"] + 1e-9:
+        _BEST["bound"] = bound
+        send(bound, None)
 
 
 # --- the instance ---------------------------------------------------------------------
@@ -187,14 +242,16 @@ def build_instance(pkg: ElectionPackage, risks: Mapping[str, float]) -> CordonIn
         for kind in role.kinds:
             roles_of.setdefault(kind, []).append(name)
 
-    groups: dict[tuple[Any, ...], list[int]] = {}
+    # Units are interchangeable when they have the same kind and team size and may serve
+    # exactly the same centers (their sector, cut by their distance limit): the class key
+    # is that set itself, not the unit's base, so units with distance limits whose bases
+    # differ but reach the same centers share one class.
+    rough: dict[tuple[Any, ...], list[int]] = {}
     for i, u in enumerate(units):
-        base = (u.lat, u.lon) if u.max_distance_km is not None else None
-        key = (u.kind.value, u.effective_team_size, u.sector or "", u.max_distance_km, base)
-        groups.setdefault(key, []).append(i)
-
-    for key in sorted(groups, key=lambda k: tuple("" if v is None else str(v) for v in k)):
-        members = groups[key]
+        rough.setdefault((u.kind.value, u.effective_team_size, u.sector or ""), []).append(i)
+    fine: dict[tuple[Any, ...], list[tuple[int, np.ndarray, np.ndarray]]] = {}
+    for key in sorted(rough):
+        members = rough[key]
         first = units[members[0]]
         pool = (
             all_centers
@@ -208,10 +265,22 @@ def build_instance(pkg: ElectionPackage, risks: Mapping[str, float]) -> CordonIn
             if len(pool)
             else np.zeros((len(members), 0))
         )
-        if first.max_distance_km is not None and len(pool):
-            keep = dist[0] <= first.max_distance_km + 1e-9
-            pool = pool[keep]
-            dist = dist[:, keep]
+        for row, m in enumerate(members):
+            limit = units[m].max_distance_km
+            keep = np.ones(len(pool), dtype=bool) if limit is None else dist[row] <= limit + 1e-9
+            reach = pool[keep]
+            fine.setdefault((key[0], key[1], reach.tobytes()), []).append(
+                (m, reach, dist[row, keep])
+            )
+
+    for key in sorted(fine, key=lambda k: (k[0], k[1], fine[k][0][0])):
+        rows = sorted(fine[key], key=lambda r: r[0])
+        members = [m for m, _, _ in rows]
+        first = units[members[0]]
+        pool = rows[0][1]
+        dist = np.vstack([d for _, _, d in rows]) if len(pool) else np.zeros((len(members), 0))
+        sectors = {units[m].sector for m in members}
+        sector = first.sector if len(sectors) == 1 else None
         dem: list[int] = []
         col: list[int] = []
         roles = roles_of.get(first.kind, [])
@@ -229,7 +298,7 @@ def build_instance(pkg: ElectionPackage, risks: Mapping[str, float]) -> CordonIn
             TeamClass(
                 kind=first.kind,
                 size=first.effective_team_size,
-                sector=first.sector,
+                sector=sector,
                 members=np.array(members, dtype=int),
                 teams=np.array([units[m].team_count for m in members], dtype=int),
                 centers=pool,
@@ -265,6 +334,7 @@ class CordonResult:
     components: int = 0
     moves: int | None = None
     details: tuple[Mapping[str, Any], ...] = ()
+    from_start: bool = False  # the optimizer did worse and its start plan was kept
 
 
 def evaluate(
@@ -298,6 +368,7 @@ def _result(
     components: int = 0,
     moves: int | None = None,
     details: tuple[Mapping[str, Any], ...] = (),
+    from_start: bool = False,
 ) -> CordonResult:
     objective, travel, assigned = evaluate(inst, teams)
     assignments = []
@@ -325,7 +396,7 @@ def _result(
         assignments=tuple(assignments),
         shortfalls=shortfalls,
         objective=objective,
-        bound=min(bound, objective),
+        bound=check_bound(bound, objective, "cordon plan"),
         flow_bound=flow,
         travel_km=travel,
         solver=solver,
@@ -334,6 +405,7 @@ def _result(
         components=components,
         moves=moves,
         details=details,
+        from_start=from_start,
     )
 
 
@@ -616,6 +688,7 @@ class ComponentResult:
     solver: str
     seconds: float
     phase2: bool = False
+    stages: tuple[str, ...] = ()  # the solver stages that ran, in order
 
 
 _BANNER_DONE: set[int] = set()
@@ -1087,6 +1160,7 @@ def _cg_solve(
         value = float(values.sum() + (pi * model.cap).sum())
         if value > bound:
             bound, best_pi = value, pi
+            _report(model, None, bound)  # the parent keeps it if this worker is stopped
         mu = duals[:J]
         improving = np.nonzero(values - mu < -1e-7 * np.maximum(1.0, np.abs(mu)))[0]
         if len(improving) == 0 or lp_value - bound <= 1e-6 * max(1.0, lp_value):
@@ -1128,6 +1202,7 @@ def _cg_solve(
     if master_share > 0 and not _proven(_shortfall(model, x), bound):
         limit = master_share * (deadline - time.perf_counter())
         if limit > 0.1:
+            _mark("price_and_branch")
             x = _master_milp(model, h, x, col_q, add, pool, limit, seed)
     status = "optimal" if _proven(_shortfall(model, x), bound) else "time_limit"
     return x, bound, status, best_pi
@@ -1202,6 +1277,10 @@ def _submodel(
 
 MASTER_SHARE = 0.25
 """Share of the time left after column generation for the master MILP (price-and-branch)."""
+COMPACT_CLASSES = 400
+"""The compact MILP runs after column generation when a part has at most this many classes,"""
+COMPACT_SHARE = 0.5
+"""for this share of the time left (see docs/planning.md, "Time")."""
 LAG_SHARE = 0.9
 """Share of what is then left for the sector bound; the rest: search again, then travel."""
 CONCENTRATED = 0.8
@@ -1283,6 +1362,7 @@ def _sector_bound(
         # enough in the time there is to raise the bound (measured on the national
         # benchmark's parts), and the search needs the time more. Pattern bounds only.
         return total + sum(item[3] for item in open_), x
+    _mark("sector_bound")
     plan = x.copy()
     value = _shortfall(model, plan)
     for gap, sub, back, floor in open_:
@@ -1377,6 +1457,7 @@ def _lns(
     """
     import random as _random
 
+    _mark("neighbourhood_search")
     rng = _random.Random(seed)
     best = x.copy()
     best_value = _shortfall(model, best)
@@ -1431,6 +1512,7 @@ def _lns(
         value = _shortfall(model, candidate)
         if value < best_value - 1e-9 and _feasible(model, candidate):
             best, best_value = candidate, value
+            _report(model, best, bound)
     return best
 
 
@@ -1441,10 +1523,13 @@ def solve_component(
     time_limit: float,
     seed: int,
     on_lp: Callable[[float, np.ndarray], None] | None = None,
+    on_best: Callable[[float, np.ndarray | None], None] | None = None,
 ) -> ComponentResult:
     """LP bound, LP rounding, then the MILP warm-started from the best start."""
     started = time.perf_counter()
     deadline = started + time_limit
+    _STAGES.clear()
+    _BEST["send"], _BEST["value"], _BEST["bound"] = on_best, math.inf, 0.0
     P = len(model.pair_k)
     if P == 0:
         value = float((model.need * model.weight).sum())
@@ -1462,6 +1547,7 @@ def solve_component(
         starts.append(model.current)
     start = min(starts, key=lambda s: (round(_shortfall(model, s), 9), _moves(model, s)))
     objective = _shortfall(model, start)
+    _BEST["value"] = objective  # the parent already has this plan (or a better warm one)
     if objective <= lp_bound + 1e-9 and model.current is None:
         return ComponentResult(
             model.name,
@@ -1474,18 +1560,39 @@ def solve_component(
             time.perf_counter() - started,
         )
     limit = deadline - time.perf_counter()
+    _mark("lp")
     if solver == "highs":
+        _mark("column_generation")
         cg_x, cg_bound, _, cg_pi = _cg_solve(
             model, starts, deadline, seed, share=0.4, master_share=MASTER_SHARE
         )
         if cg_x is not None and _shortfall(model, cg_x) <= objective + 1e-9:
             start = cg_x
+        _report(model, start, max(cg_bound, lp_bound))
+        if not _proven(_shortfall(model, start), cg_bound) and len(model.cap) <= COMPACT_CLASSES:
+            # The compact MILP over classes, warm-started from the best plan: where classes
+            # are few it often closes what column generation's rounding leaves (issue 9).
+            left = deadline - time.perf_counter()
+            _mark("compact_milp")
+            mx, mbound, _, _, _ = _highs_milp(
+                model,
+                start,
+                COMPACT_SHARE * left,
+                seed,
+                deadline,
+                phase2_cap=0.0,
+            )
+            cg_bound = max(cg_bound, mbound)
+            if _shortfall(model, mx) < _shortfall(model, start) - 1e-9:
+                start = mx
+            _report(model, start, max(cg_bound, lp_bound))
         if not _proven(_shortfall(model, start), cg_bound):
             left = deadline - time.perf_counter()
             lag, start = _sector_bound(
                 model, cg_pi, start, time.perf_counter() + LAG_SHARE * left, seed
             )
             cg_bound = max(cg_bound, lag)
+            _report(model, start, max(cg_bound, lp_bound))
         if _proven(_shortfall(model, start), cg_bound):
             # Proven optimal for the shortfall: only travel (and moves) remain.
             x, _, _, x2, phase2 = _highs_milp(
@@ -1517,6 +1624,7 @@ def solve_component(
             status = "optimal" if _proven(_shortfall(model, x), cg_bound) else "time_limit"
     else:
         milp = _cbc_milp if solver == "cbc" else _highs_milp  # "highs-compact"
+        _mark(solver)
         x, bound, status, x2, phase2 = milp(model, start, limit, seed, deadline)
     if x2 is not None and _shortfall(model, x2) <= _shortfall(model, x) + 1e-9:
         x = x2
@@ -1530,6 +1638,7 @@ def solve_component(
         solver=solver,
         seconds=time.perf_counter() - started,
         phase2=phase2,
+        stages=tuple(_STAGES),
     )
 
 
@@ -1544,7 +1653,12 @@ def _worker(conn: Connection) -> None:
         def lp_news(bound: float, x: np.ndarray, job_id: int = job_id) -> None:
             conn.send(("lp", job_id, bound, x))
 
-        result = solve_component(model, solver=solver, time_limit=limit, seed=seed, on_lp=lp_news)
+        def best_news(bound: float, x: np.ndarray | None, job_id: int = job_id) -> None:
+            conn.send(("best", job_id, bound, x))
+
+        result = solve_component(
+            model, solver=solver, time_limit=limit, seed=seed, on_lp=lp_news, on_best=best_news
+        )
         conn.send(("done", job_id, result))
 
 
@@ -1556,11 +1670,12 @@ def _run_parallel(
     seed: int,
     workers: int,
     progress: Progress,
-) -> dict[int, ComponentResult | tuple[float, np.ndarray] | None]:
+) -> dict[int, ComponentResult | tuple[float, float, np.ndarray] | None]:
     """Solve components on `workers` processes; stop any that overruns the deadline.
 
-    Returns per component: its result, or (LP bound, LP-rounding x) when it was stopped
-    after its LP, or None when it was stopped before.
+    Returns per component: its result, or (LP bound, best bound, best x so far) when it
+    was stopped after its LP (the worker reports each better plan as it finds one), or
+    None when it was stopped before.
     """
     started = time.perf_counter()
     deadline = started + time_limit
@@ -1575,7 +1690,7 @@ def _run_parallel(
         proc.start()
         child.close()
         pool.append((proc, parent))
-    out: dict[int, ComponentResult | tuple[float, np.ndarray] | None] = {}
+    out: dict[int, ComponentResult | tuple[float, float, np.ndarray] | None] = {}
     queue = list(range(len(models)))
     busy: dict[int, int] = {}  # pool slot -> job
     waiting_size = sum(m.size_hint for m in models)
@@ -1609,7 +1724,14 @@ def _run_parallel(
                     busy.pop(slot)
                     continue
                 if msg[0] == "lp":
-                    out[msg[1]] = (msg[2], msg[3])
+                    out[msg[1]] = (msg[2], msg[2], msg[3])
+                    continue
+                if msg[0] == "best":
+                    known = out.get(msg[1])
+                    if isinstance(known, tuple):
+                        lp_b, best_b, best_x = known
+                        x_new = best_x if msg[3] is None else msg[3]
+                        out[msg[1]] = (lp_b, max(best_b, msg[2]), x_new)
                     continue
                 result: ComponentResult = msg[2]
                 out[msg[1]] = result
@@ -1794,7 +1916,7 @@ def optimize(
     budget = max(0.1, time_limit - (time.perf_counter() - started))
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
-    outcomes: dict[int, ComponentResult | tuple[float, np.ndarray] | None]
+    outcomes: dict[int, ComponentResult | tuple[float, float, np.ndarray] | None]
     if workers <= 0 or not models:
         outcomes = {}
         deadline = time.perf_counter() + budget
@@ -1816,13 +1938,13 @@ def optimize(
         if isinstance(outcome, ComponentResult):
             x, part_bound, lp_b, status = outcome.x, outcome.bound, outcome.lp_bound, outcome.status
         elif isinstance(outcome, tuple):
-            lp_b, rounded = outcome
+            lp_b, best_b, rounded = outcome
             x = rounded if _shortfall(model, rounded) < _shortfall(model, warm) else warm
-            part_bound, status = lp_b, "stopped"
+            part_bound, status = best_b, "stopped"
         else:
             x, part_bound, lp_b, status = warm, 0.0, 0.0, "stopped"
         statuses.add(status)
-        bound += min(part_bound, _shortfall(model, x))
+        bound += check_bound(part_bound, _shortfall(model, x), f"part {model.name}")
         lp_total += lp_b
         details.append(
             {
@@ -1831,6 +1953,7 @@ def optimize(
                 "objective": _shortfall(model, x),
                 "bound": part_bound,
                 "pairs": len(model.pair_k),
+                "stages": outcome.stages if isinstance(outcome, ComponentResult) else (),
             }
         )
         teams.update(_teams_from_x(inst, model, x, current))
@@ -1867,5 +1990,6 @@ def optimize(
             seconds=time.perf_counter() - started,
             components=len(parts),
             details=tuple(details),
+            from_start=True,
         )
     return result

@@ -23,6 +23,7 @@ from pollguard.core.planning.cordon import (
     CordonResult,
     UnitSlot,
     build_instance,
+    check_bound,
     greedy,
     optimize,
 )
@@ -185,7 +186,7 @@ def make_plan(
     deployed = sum(a.headcount for a in result.assignments)
     missing = sum(s.missing for s in result.shortfalls)
     objective = result.objective
-    bound = min(result.bound, objective)
+    bound = check_bound(result.bound, objective, "plan")
     metrics: dict[str, Metric] = {
         "objective": objective,
         "bound": bound,
