@@ -62,6 +62,11 @@ class CenterFilters(Schema):
 class CenterStatusIn(Schema):
     status: CenterStatus
     version: int = Field(description="The version you read; the change fails if it moved on.")
+    remark: str = Field(
+        "",
+        max_length=500,
+        description="Why the status changes (optional); shown in the feed and the history.",
+    )
 
 
 class ConflictOut(Schema):
