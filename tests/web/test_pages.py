@@ -488,7 +488,9 @@ def test_the_api_takes_a_remark_and_keeps_it_in_the_history(client_for: Any) -> 
     )
 
 
-def test_the_field_reporter_lands_on_his_own_center_after_login(election: Any, personas: Any) -> None:
+def test_the_field_reporter_lands_on_his_own_center_after_login(
+    election: Any, personas: Any
+) -> None:
     from .personas import PASSWORD
 
     response = Client().post(
@@ -506,7 +508,8 @@ def test_roles_that_cannot_see_units_are_told_so_instead_of_zeros(
     body = client_for(persona).get(PAGES["overview"]).content.decode()
     assert "غير متاحة لدورك" in body
     table = body[body.index('data-testid="sector-table"') :]
-    assert "الوحدات</th>" not in table and "المنتسبون</th>" not in table
+    assert "الوحدات</th>" not in table
+    assert "المنتسبون</th>" not in table
 
 
 def test_the_center_list_sorts_by_a_whitelisted_column_and_says_so_with_aria_sort(
@@ -579,13 +582,16 @@ def _stylesheet() -> str:
 def test_the_stylesheet_partners_arabic_with_a_latin_font_and_lowers_underlines() -> None:
     css = _stylesheet()
     arabic_stack = css[css.index("--pg-font-arabic:") :].split(";")[0]
-    assert '"Noto Sans",' in arabic_stack and "Noto Naskh Arabic" in arabic_stack
+    assert '"Noto Sans",' in arabic_stack
+    assert "Noto Naskh Arabic" in arabic_stack
     assert 'html[lang="ar"] a { text-underline-offset:' in css
 
 
 def test_printed_pages_hide_their_controls_and_number_their_pages() -> None:
     css = _stylesheet()
-    assert "counter(page)" in css and "counter(pages)" in css
+    assert "counter(page)" in css
+    assert "counter(pages)" in css
     print_rules = css[css.index("@media print") :]
-    assert ".pg-filters" in print_rules and "button" in print_rules
+    assert ".pg-filters" in print_rules
+    assert "button" in print_rules
     assert ".pg-print-header { display: block;" in print_rules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -52,7 +53,7 @@ def do_set_center_status(
             )
         before_status = center.status
         center.refresh_from_db(fields=["status", "status_changed_at", "version", "updated_at"])
-        actor = acting_user if acting_user is not None and acting_user.is_authenticated else None
+        actor = acting_user if isinstance(acting_user, User) else None
         change = CenterStatusChange.objects.create(
             center=center,
             from_status=before_status,

@@ -19,8 +19,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -223,7 +223,11 @@ def _sorted(
     headers = []
     for column in columns:
         current = column.key == key
-        header: dict[str, Any] = {"label": column.label, "numeric": column.numeric, "key": column.key}
+        header: dict[str, Any] = {
+            "label": column.label,
+            "numeric": column.numeric,
+            "key": column.key,
+        }
         if column.order:
             next_sort = f"-{column.key}" if current and not descending else column.key
             header["url"] = _url_with(request, sort=next_sort, page=None)
@@ -252,7 +256,6 @@ def _filters_in_effect(form: forms.Form) -> list[dict[str, str]]:
 
 def _name_order() -> tuple[str, ...]:
     return ("name_ar", "name_en") if (get_language() or "ar").startswith("ar") else ("name_en",)
-
 
 
 # --- overview -------------------------------------------------------------------------

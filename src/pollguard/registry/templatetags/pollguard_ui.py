@@ -62,13 +62,14 @@ IRAQI_MONTHS = (
 class _IraqiDateFormat(DateFormat):
     """Django's date format with the Iraqi month names for `F` (and `N`, `E`)."""
 
-    def F(self) -> str:  # noqa: N802 -- Django names format methods after their letters
+    def F(self) -> str:
+        assert isinstance(self.data, date)  # a time has no month; Django would fail too
         return IRAQI_MONTHS[self.data.month - 1]
 
-    def E(self) -> str:  # noqa: N802
+    def E(self) -> str:
         return self.F()
 
-    def N(self) -> str:  # noqa: N802
+    def N(self) -> str:
         return self.F()
 
 
