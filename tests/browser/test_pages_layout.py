@@ -53,9 +53,7 @@ def world(transactional_db: None) -> dict[str, User]:
 
 
 def no_sideways_scroll(page: Any) -> bool:
-    return bool(
-        page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    )
+    return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
@@ -80,7 +78,8 @@ def test_on_a_phone_pages_fit_the_width_the_top_bar_is_one_line_and_cards_lead_w
     row = page.locator("[data-testid=center-table] tbody tr[data-center]").first
     status = row.locator(".pg-cell-status").bounding_box()
     name = row.locator(".pg-cell-name").bounding_box()
-    assert status is not None and name is not None
+    assert status is not None
+    assert name is not None
     # Status first in reading order: on the name's line, at its start side (or above it).
     if status["y"] + status["height"] <= name["y"]:
         pass
@@ -130,7 +129,8 @@ def test_an_exception_count_opens_the_filtered_list(
     page.click("[data-testid=exception-delayed]")
     page.wait_for_url("**/centers/?status=delayed")
     codes = page.eval_on_selector_all(
-        "[data-testid=center-table] tbody tr[data-center]", "rows => rows.map(r => r.dataset.center)"
+        "[data-testid=center-table] tbody tr[data-center]",
+        "rows => rows.map(r => r.dataset.center)",
     )
     assert codes == ["C-0002"]
 
