@@ -116,7 +116,7 @@ def test_a_sector_commander_sees_their_sector_and_live_changes_in_both_languages
     )
     # The popup left open on that center follows too.
     assert commander.inner_text(".leaflet-popup .pg-badge") == "مفتوح"
-    overview.wait_for_selector("#pg-feed li[data-event]", timeout=LIVE_WAIT_MS)
+    overview.wait_for_selector("#pg-feed li[data-change]", timeout=LIVE_WAIT_MS)
     assert "C-0001" in overview.inner_text("#pg-feed")
     overview.wait_for_function(
         "() => document.querySelector('[data-status-count=open]').textContent.trim() === '1'",
@@ -188,10 +188,10 @@ def test_the_live_feed_resumes_after_a_network_loss_and_applies_each_event_once(
 
     # Back online: the change made during the outage arrives (back-off is capped at 5 s).
     context.set_offline(False)
-    overview.wait_for_selector("#pg-feed li[data-event]", timeout=LIVE_WAIT_MS + 5_000)
+    overview.wait_for_selector("#pg-feed li[data-change]", timeout=LIVE_WAIT_MS + 5_000)
     overview.wait_for_selector("#pg-live-state[data-state=ok]")
-    event_id = overview.get_attribute("#pg-feed li[data-event]", "data-event")
-    assert overview.locator("#pg-feed li[data-event]").count() == 1
+    event_id = overview.get_attribute("#pg-feed li[data-change]", "data-change")
+    assert overview.locator("#pg-feed li[data-change]").count() == 1
 
     # The same event delivered again (a retried request, an overlapping answer) is ignored.
     overview.evaluate(
@@ -199,7 +199,7 @@ def test_the_live_feed_resumes_after_a_network_loss_and_applies_each_event_once(
             {id: Number(id), kind: "center.status", center: "C-0002", status: "open"}]})""",
         event_id,
     )
-    assert overview.locator("#pg-feed li[data-event]").count() == 1
+    assert overview.locator("#pg-feed li[data-change]").count() == 1
     assert "C-0002" in overview.inner_text("#pg-feed")
     # Errors logged while offline are the failed polls themselves, nothing else.
     assert [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e] == []

@@ -78,8 +78,15 @@ def test_every_role_walks_its_pages_without_errors(
         errors = watch_errors(page)
         log_in(page, base, username, demo_password(username))
         assert page.locator("html").get_attribute("dir") == "rtl"
-        page.wait_for_selector("#pg-live-state[data-state=ok]")
-        screenshot(page, f"{name}-overview")
+        if name == "field-reporter":
+            # A field reporter has one center: login lands on its page.
+            page.wait_for_selector("[data-testid=center-status]")
+            assert page.url.endswith("/centers/C-0001/"), page.url
+            page.wait_for_function("() => window.pollguardLive && window.pollguardLive.okCount > 0")
+            screenshot(page, f"{name}-center")
+        else:
+            page.wait_for_selector("#pg-live-state[data-state=ok]")
+            screenshot(page, f"{name}-overview")
         links = nav_links(page)
         user = User.objects.get(username=username)
         visible = set(centers_for(user).values_list("code", flat=True))
@@ -102,6 +109,13 @@ def test_every_role_walks_its_pages_without_errors(
             page.goto(f"{base}{first}")
             page.wait_for_selector("[data-testid=center-status]")
             screenshot(page, f"{name}-center")
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.goto(f"{base}/centers/")
+            assert page.evaluate(
+                "() => document.documentElement.scrollWidth <= window.innerWidth"
+            ), name
+            screenshot(page, f"{name}-phone-centers")
+            page.set_viewport_size({"width": 1366, "height": 820})
 
         if "/units/" in links:
             page.goto(f"{base}/units/")

@@ -54,7 +54,8 @@ EXPECTED: dict[str, dict[str, int]] = {
         "center_rifai": 404,
         "center_shatra": 404,
     },
-    "field": {**NO_UNITS, "center_rifai": 404},
+    # A field reporter's overview is his center's page.
+    "field": {**NO_UNITS, "center_rifai": 404, "overview": 302},
     # An account without a role sees nothing but may still manage its (useless) tokens.
     "outsider": {
         **dict.fromkeys(PAGES, 403),
@@ -366,7 +367,6 @@ def test_pages_run_the_same_number_of_queries_for_few_and_many_rows(
         ("cmd_rifai", {"overview", "map", "centers", "units"}),
         ("commission", {"overview", "map", "centers"}),
         ("liaison_army", {"overview", "units"}),
-        ("field", {"overview", "map", "centers"}),
     ],
 )
 def test_the_navigation_offers_only_the_pages_the_role_can_open(
@@ -416,3 +416,186 @@ def test_arabic_is_the_default_even_for_an_english_browser(election: Any) -> Non
     client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
     body = client.get(reverse("accounts:login")).content.decode()
     assert '<html lang="en" dir="ltr">' in body
+
+
+# --- the operations room at a glance ----------------------------------------------------
+
+
+def _set_status(client: Client, code: str, status: str, remark: str = "") -> Any:
+    center = Center.objects.get(code=code)
+    return client.post(
+        reverse("registry:center_status", args=[code]),
+        {"status": status, "version": center.version, "remark": remark},
+        follow=True,
+    )
+
+
+def test_the_overview_leads_with_exception_counts_that_open_the_filtered_list_and_map(
+    client_for: Any,
+) -> None:
+    client = client_for("ops")
+    _set_status(client, "C-0001", "disrupted")
+    _set_status(client, "C-0002", "delayed")
+    body = client.get(PAGES["overview"]).content.decode()
+    # Exceptions come before the registry totals.
+    assert body.index('data-testid="exceptions"') < body.index('data-testid="total-centers"')
+    for status in ("disrupted", "delayed", "not_open", "closed"):
+        assert f'href="/centers/?status={status}" data-testid="exception-{status}"' in body
+        assert f'href="/map/?status={status}" data-testid="exception-map-{status}"' in body
+    assert 'data-status-count="disrupted">1<' in body
+    listed = client.get("/centers/?status=delayed")
+    assert [c.code for c in listed.context["page"].object_list] == ["C-0002"]
+
+
+def test_a_status_change_with_a_remark_is_in_the_feed_after_a_reload_and_in_the_history(
+    client_for: Any,
+) -> None:
+    client = client_for("cmd_rifai")
+    client.get(PAGES["overview"])
+    _set_status(client, "C-0001", "delayed", "Key holder late")
+    _set_status(client, "C-0001", "open", "Opened 07:40")
+    overview = client.get(PAGES["overview"]).content.decode()
+    feed = overview[overview.index('data-testid="feed"') :]
+    # Name, from -> to, who and why, newest first, rendered by the server (survives reload).
+    assert feed.index("Opened 07:40") < feed.index("Key holder late")
+    assert "مدرسة الرفاعي للبنين" in feed
+    assert "cmd-rifai" in feed
+    first = feed[: feed.index("Opened 07:40")]
+    assert first.index("تأخر الافتتاح") < first.index("مفتوح")
+    history = client.get(PAGES["center_rifai"]).content.decode()
+    history = history[history.index('data-testid="history"') :]
+    assert "Key holder late" in history
+    assert "Opened 07:40" in history
+
+
+def test_another_sectors_changes_stay_out_of_the_feed(client_for: Any) -> None:
+    _set_status(client_for("ops"), "C-0003", "disrupted", "Shatra only")
+    assert "Shatra only" not in client_for("cmd_rifai").get(PAGES["overview"]).content.decode()
+    assert "Shatra only" in client_for("cmd_shatra").get(PAGES["overview"]).content.decode()
+
+
+def test_the_api_takes_a_remark_and_keeps_it_in_the_history(client_for: Any) -> None:
+    client = client_for("ops")
+    center = Center.objects.get(code="C-0001")
+    response = client.patch(
+        "/api/v1/centers/C-0001/status",
+        {"status": "disrupted", "version": center.version, "remark": "Crowd at the gate"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    change = center.status_changes.get()
+    assert (change.from_status, change.to_status, change.remark, change.actor_name) == (
+        "not_open",
+        "disrupted",
+        "Crowd at the gate",
+        "ops",
+    )
+
+
+def test_the_field_reporter_lands_on_his_own_center_after_login(
+    election: Any, personas: Any
+) -> None:
+    from .personas import PASSWORD
+
+    response = Client().post(
+        reverse("accounts:login"),
+        {"username": "field-c0003", "password": PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("registry:center", args=["C-0003"])
+
+
+@pytest.mark.parametrize("persona", ["commission", "intel"])
+def test_roles_that_cannot_see_units_are_told_so_instead_of_zeros(
+    client_for: Any, persona: str
+) -> None:
+    body = client_for(persona).get(PAGES["overview"]).content.decode()
+    assert "غير متاحة لدورك" in body
+    table = body[body.index('data-testid="sector-table"') :]
+    assert "الوحدات</th>" not in table
+    assert "المنتسبون</th>" not in table
+
+
+def test_the_center_list_sorts_by_a_whitelisted_column_and_says_so_with_aria_sort(
+    client_for: Any,
+) -> None:
+    client = client_for("ops")
+    by_voters = client.get("/centers/?sort=-voters")
+    voters = [c.voters for c in by_voters.context["page"].object_list]
+    assert voters == sorted(voters, reverse=True)
+    body = by_voters.content.decode()
+    assert 'aria-sort="descending" data-sort-key="voters"' in body
+    assert 'aria-sort="none" data-sort-key="code"' in body
+    # A column not on the list is ignored, not passed to the database.
+    fallback = client.get("/centers/?sort=search_name")
+    codes = [c.code for c in fallback.context["page"].object_list]
+    assert codes == sorted(codes)
+    units = client.get("/units/?sort=-headcount")
+    heads = [u.headcount for u in units.context["page"].object_list]
+    assert heads == sorted(heads, reverse=True)
+
+
+def test_a_sector_commander_gets_no_sector_column_that_could_not_vary(client_for: Any) -> None:
+    body = client_for("cmd_rifai").get(PAGES["centers"]).content.decode()
+    assert 'data-sort-key="sector"' not in body
+    assert 'data-sort-key="sector"' in client_for("ops").get(PAGES["centers"]).content.decode()
+
+
+def test_print_all_matching_lists_every_row_with_a_print_header(
+    client_for: Any, small_package: core.ElectionPackage
+) -> None:
+    do_load_package(_more_centers(small_package, 120), acting_user=None)
+    client = client_for("ops")
+    paged = client.get("/centers/?sector=RIF")
+    assert len(paged.context["page"].object_list) == 50
+    assert 'href="/centers/?sector=RIF&amp;all=1"' in paged.content.decode()
+    everything = client.get("/centers/?sector=RIF&all=1")
+    assert len(everything.context["page"].object_list) == 62
+    header = everything.content.decode()
+    header = header[header.index('data-testid="print-header"') :]
+    assert "انتخابات تجريبية 2010" in header
+    assert "الرفاعي" in header[: header.index("</div>")]  # the sector filter, by name
+    assert "ops" in header[: header.index("</div>")]
+
+
+def test_arabic_dates_use_the_iraqi_month_names_with_western_digits(client_for: Any) -> None:
+    body = client_for("ops").get(PAGES["overview"]).content.decode()
+    assert "7 آذار 2010" in body
+    assert "مارس" not in body
+    client = client_for("ops")
+    client.post(reverse("set_language"), {"language": "en"})
+    assert "7 March 2010" in client.get(PAGES["overview"]).content.decode()
+
+
+def test_codes_in_cells_are_isolated_inside_the_cell_not_by_an_ltr_cell(client_for: Any) -> None:
+    for page in ("centers", "units", "center_rifai"):
+        body = client_for("ops").get(PAGES[page]).content.decode()
+        assert '<td class="pg-code"' not in body
+        assert '<bdi class="pg-code">' in body
+
+
+def _stylesheet() -> str:
+    from pathlib import Path
+
+    import pollguard
+
+    css = Path(pollguard.__file__).parent / "web/static/pollguard/css/pollguard.css"
+    return css.read_text(encoding="utf-8")
+
+
+def test_the_stylesheet_partners_arabic_with_a_latin_font_and_lowers_underlines() -> None:
+    css = _stylesheet()
+    arabic_stack = css[css.index("--pg-font-arabic:") :].split(";")[0]
+    assert '"Noto Sans",' in arabic_stack
+    assert "Noto Naskh Arabic" in arabic_stack
+    assert 'html[lang="ar"] a { text-underline-offset:' in css
+
+
+def test_printed_pages_hide_their_controls_and_number_their_pages() -> None:
+    css = _stylesheet()
+    assert "counter(page)" in css
+    assert "counter(pages)" in css
+    print_rules = css[css.index("@media print") :]
+    assert ".pg-filters" in print_rules
+    assert "button" in print_rules
+    assert ".pg-print-header { display: block;" in print_rules

@@ -38,6 +38,7 @@ from pollguard.common.errors import Forbidden, NotFound
 from pollguard.live.models import Event
 from pollguard.registry.models import (
     Center,
+    CenterStatusChange,
     Election,
     IntelReport,
     Person,
@@ -138,6 +139,18 @@ def access_center_for_status(user: AnyUser, code: str) -> Center:
     if not can_set_center_status(user, center):
         raise Forbidden(code)
     return center
+
+
+def status_changes_for(
+    user: AnyUser, election: Election | None = None
+) -> QuerySet[CenterStatusChange]:
+    """Status changes of the centers the user may see, newest first, center and sector joined."""
+    election = election or current_election()
+    scope = _center_scope(user, "center__")
+    changes = CenterStatusChange.objects.select_related("center", "center__sector")
+    if election is None or scope is None:
+        return changes.none()
+    return changes.filter(scope, center__election=election).order_by("-changed_at", "-id")
 
 
 def stations_for(user: AnyUser, election: Election | None = None) -> QuerySet[Station]:

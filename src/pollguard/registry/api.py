@@ -64,7 +64,11 @@ def get_center(request: HttpRequest, code: str) -> Center:
 def set_center_status(request: HttpRequest, code: str, body: CenterStatusIn) -> Center:
     center = access.access_center_for_status(request.user, code)
     return do_set_center_status(
-        center, body.status, acting_user=request.user, expected_version=body.version
+        center,
+        body.status,
+        acting_user=request.user,
+        expected_version=body.version,
+        remark=body.remark,
     )
 
 

@@ -30,13 +30,32 @@ class CenterStatus(models.TextChoices):
         return CENTER_STATUS_COLORS[self]
 
 
+# Each color is drawn as text (badges, counts) on the page's light backgrounds and as the
+# fill behind white text (the phone cards' status band). WCAG AA needs 4.5:1 for text in
+# both uses; tests/web/test_status_colors.py computes it for every pair below.
 CENTER_STATUS_COLORS: dict[CenterStatus, str] = {
-    CenterStatus.NOT_OPEN: "#6c757d",  # grey
-    CenterStatus.OPEN: "#198754",  # green
-    CenterStatus.DELAYED: "#fd7e14",  # orange
-    CenterStatus.DISRUPTED: "#dc3545",  # red
-    CenterStatus.CLOSED: "#0d6efd",  # blue
+    CenterStatus.NOT_OPEN: "#5a6169",  # grey
+    CenterStatus.OPEN: "#146c43",  # green
+    CenterStatus.DELAYED: "#a34d00",  # orange (the former #fd7e14 was 2.57:1 on white)
+    CenterStatus.DISRUPTED: "#b02a37",  # red
+    CenterStatus.CLOSED: "#0a58ca",  # blue
 }
+
+# Text drawn on a status color (filled badges).
+CENTER_STATUS_TEXT_COLOR = "#ffffff"
+
+# Backgrounds the pages draw status colors on (pollguard.css: paper, striped rows, page,
+# table header).
+STATUS_BACKGROUNDS = ("#ffffff", "#f7f9fb", "#eef1f5", "#dde4ee")
+
+# Statuses that need the operations room's attention, most urgent first: the overview
+# leads with them.
+EXCEPTION_STATUSES: tuple[CenterStatus, ...] = (
+    CenterStatus.DISRUPTED,
+    CenterStatus.DELAYED,
+    CenterStatus.NOT_OPEN,
+    CenterStatus.CLOSED,
+)
 
 
 class UnitKind(models.TextChoices):

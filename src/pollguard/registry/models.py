@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -255,6 +256,65 @@ class Center(ElectionScoped, Named, Deactivatable):
     @property
     def status_color(self) -> str:
         return CenterStatus(self.status).color
+
+
+class CenterStatusChange(models.Model):
+    """One election-day status change of a center: the history shown on its page and the
+    overview's feed of latest changes.
+
+    Written by `actions.do_set_center_status` in the same transaction as the change, so a
+    row exists exactly when the change is committed. The actor's username is kept for when
+    the account is deleted.
+    """
+
+    center = models.ForeignKey(
+        Center,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("center"),
+    )
+    from_status = models.CharField(
+        _("previous status"), max_length=16, choices=CenterStatus.choices
+    )
+    to_status = models.CharField(_("new status"), max_length=16, choices=CenterStatus.choices)
+    remark = models.CharField(
+        _("remark"),
+        max_length=500,
+        blank=True,
+        help_text=_("Why the status changed, in the words of whoever changed it."),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    actor_name = models.CharField(
+        _("changed by (username)"),
+        max_length=150,
+        blank=True,
+        help_text=_("Kept if the account is deleted."),
+    )
+    changed_at = models.DateTimeField(_("changed at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("center status change")
+        verbose_name_plural = _("center status changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["center", "-changed_at"], name="status_change_center_time")]
+
+    def __str__(self) -> str:
+        return f"{self.center_id}: {self.from_status} -> {self.to_status}"
+
+    @property
+    def from_color(self) -> str:
+        return CenterStatus(self.from_status).color
+
+    @property
+    def to_color(self) -> str:
+        return CenterStatus(self.to_status).color
 
 
 class Station(ElectionScoped):

@@ -66,6 +66,11 @@ class CenterStatusIn(Schema):
     version: StrictInt = Field(
         ge=1, description="The version you read; the change fails if it moved on."
     )
+    remark: str = Field(
+        "",
+        max_length=500,
+        description="Why the status changes (optional); shown in the feed and the history.",
+    )
 
 
 class ConflictOut(Schema):

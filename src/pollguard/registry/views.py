@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pollguard.accounts.access import profile_of
 from pollguard.common.errors import Conflict, Forbidden
+from pollguard.accounts.choices import Role
 from pollguard.core.arabic import normalize
 from pollguard.registry.access import (
     access_center,
@@ -41,15 +43,24 @@ from pollguard.registry.access import (
     sees_centers,
     sees_units,
     stations_for,
+    status_changes_for,
     units_for,
 )
 from pollguard.registry.actions import do_set_center_status
-from pollguard.registry.choices import CenterKind, CenterStatus, UnitKind
+from pollguard.registry.choices import (
+    EXCEPTION_STATUSES,
+    CenterKind,
+    CenterStatus,
+    UnitKind,
+)
 from pollguard.registry.filters import CenterFilter
 from pollguard.registry.models import Center, Election, Sector
 from pollguard.registry.templatetags.pollguard_ui import local_name
 
 PAGE_SIZE = 50
+PRINT_CAP = 2000  # rows in "print all matching": a whole governorate, not a national list
+FEED_SIZE = 20  # status changes on the overview
+HISTORY_SIZE = 100  # status changes on a center's page
 RESULTS_TARGET = "pg-results"  # the element id HTMX refreshes on list pages
 
 # Sector colors: distinguishable on a light background and for the common color-vision
@@ -128,6 +139,7 @@ def shell_context(request: HttpRequest, current: str) -> dict[str, Any]:
         "pg_scope_label": scope,
         "pg_nav": nav,
         "pg_statuses": status_info(),
+        "pg_printed_at": timezone.now(),
     }
 
 
@@ -157,10 +169,104 @@ def _render_list(
 
 
 def _paginate(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
+    """One page of rows; with `?all=1` ("print all matching") every row up to `PRINT_CAP`."""
+    if request.GET.get("all") == "1":
+        return Paginator(rows[:PRINT_CAP], PRINT_CAP).page(1)
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _url_with(request: HttpRequest, **changes: str | None) -> str:
+    """The current URL with some query parameters replaced (None removes one)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
+
+
+class Column:
+    """A list column: its header, and how `?sort=<key>` orders by it (None: not sortable)."""
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        order: tuple[str, ...] | None = None,
+        *,
+        numeric: bool = False,
+    ) -> None:
+        self.key = key
+        self.label = label
+        self.order = order
+        self.numeric = numeric
+
+
+def _sorted(
+    request: HttpRequest, rows: QuerySet[Any], columns: list[Column], default: str
+) -> tuple[QuerySet[Any], list[dict[str, Any]]]:
+    """Order rows by `?sort=key` or `?sort=-key` (whitelisted by `columns`), and describe the
+    headers: a link that sorts by the column (reversing it when it is the current one) and
+    `aria-sort`. An unknown key falls back to `default`; the code breaks ties."""
+    requested = request.GET.get("sort", "")
+    descending = requested.startswith("-")
+    key = requested.removeprefix("-")
+    by_key = {c.key: c for c in columns if c.order}
+    if key not in by_key:
+        key, descending = default, False
+    fields = by_key[key].order or ()
+    ordering = [f"-{f}" if descending else f for f in fields]
+    if "code" not in fields:
+        ordering.append("code")
+    headers = []
+    for column in columns:
+        current = column.key == key
+        header: dict[str, Any] = {
+            "label": column.label,
+            "numeric": column.numeric,
+            "key": column.key,
+        }
+        if column.order:
+            next_sort = f"-{column.key}" if current and not descending else column.key
+            header["url"] = _url_with(request, sort=next_sort, page=None)
+            header["aria_sort"] = (
+                ("descending" if descending else "ascending") if current else "none"
+            )
+        headers.append(header)
+    return rows.order_by(*ordering), headers
+
+
+def _filters_in_effect(form: forms.Form) -> list[dict[str, str]]:
+    """Label and shown value of every filter set, for the print header."""
+    if not form.is_valid():
+        return []
+    shown = []
+    for name, value in form.cleaned_data.items():
+        if not value:
+            continue
+        field = form.fields[name]
+        text = str(value)
+        if isinstance(field, forms.ChoiceField):
+            text = str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+        shown.append({"label": str(field.label), "value": text})
+    return shown
+
+
+def _name_order() -> tuple[str, ...]:
+    return ("name_ar", "name_en") if (get_language() or "ar").startswith("ar") else ("name_en",)
+
+
 # --- overview -------------------------------------------------------------------------
+
+
+def _status_links(status: str) -> dict[str, str]:
+    query = f"?status={quote(status)}"
+    return {
+        "list_url": reverse("registry:centers") + query,
+        "map_url": reverse("registry:map") + query,
+    }
 
 
 def _overview_figures(request: HttpRequest) -> dict[str, Any]:
@@ -174,26 +280,43 @@ def _overview_figures(request: HttpRequest) -> dict[str, Any]:
         row["status"]: row["n"]
         for row in centers_for(request.user).order_by().values("status").annotate(n=Count("id"))
     }
-    statuses = [
-        {"value": s.value, "label": s.label, "color": s.color, "count": counts.get(s.value, 0)}
-        for s in CenterStatus
-    ]
+
+    def figure(s: CenterStatus) -> dict[str, Any]:
+        return {
+            "value": s.value,
+            "label": s.label,
+            "color": s.color,
+            "count": counts.get(s.value, 0),
+            **_status_links(s.value),
+        }
+
     return {
         "rows": [
             {"summary": row, "color": colors.get(row.sector.code, "") if row.sector else ""}
             for row in rows
         ],
         "totals": totals,
-        "statuses": statuses,
+        "exceptions": [figure(s) for s in EXCEPTION_STATUSES],
+        "normal": [figure(s) for s in CenterStatus if s not in EXCEPTION_STATUSES],
         "sees_centers": sees_centers(request.user),
+        "sees_units": sees_units(request.user),
+        "feed": list(status_changes_for(request.user)[:FEED_SIZE]),
     }
 
 
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    """Per sector: centers, stations, voters, units and personnel, with totals and statuses."""
-    _require(profile_of(request.user) is not None)
+    """Exceptions first (centers not open, delayed, disrupted, closed), the latest status
+    changes, then per sector: centers, stations, voters, units and personnel.
+
+    A field reporter has one center: `/` (where login lands) is that center's page.
+    """
+    profile = profile_of(request.user)
+    _require(profile is not None)
+    assert profile is not None
+    if profile.role == Role.FIELD_REPORTER and profile.center is not None:
+        return HttpResponseRedirect(reverse("registry:center", args=[profile.center.code]))
     context = shell_context(request, "overview")
     context.update(_overview_figures(request))
     context["live"] = _live_config(request)
@@ -318,15 +441,47 @@ def filter_centers(centers: QuerySet[Center], form: CenterFilterForm) -> QuerySe
 @login_required
 @require_GET
 def center_list(request: HttpRequest) -> HttpResponse:
-    """Centers with filters and search, paginated; HTMX refreshes only the table."""
+    """Centers with filters, search and sorting, paginated; HTMX refreshes only the table.
+
+    Columns that cannot vary for the user are left out (the sector for a sector
+    commander or a field reporter).
+    """
     _require(sees_centers(request.user))
     election = current_election()
     sectors = list(sectors_for(request.user, election).order_by("code"))
     form = CenterFilterForm(request.GET, sectors)
-    centers = filter_centers(centers_for(request.user, election), form).order_by("code")
+    name = _name_order()
+    columns = [
+        Column("code", _("Code"), ("code",)),
+        Column("name", _("Name"), name),
+        Column("sector", _("Sector"), tuple(f"sector__{f}" for f in name)),
+        Column("district", _("District"), tuple(f"district__{f}" for f in name)),
+        Column("kind", _("Kind"), ("kind",)),
+        Column("stations", _("Stations"), ("stations_count",), numeric=True),
+        Column("voters", _("Voters"), ("voters",), numeric=True),
+        Column("status", _("Status"), ("status",)),
+    ]
+    show_sector = len(sectors) != 1
+    if not show_sector:
+        columns = [c for c in columns if c.key != "sector"]
+    centers, headers = _sorted(
+        request, filter_centers(centers_for(request.user, election), form), columns, "code"
+    )
     page = _paginate(request, centers)
     context = shell_context(request, "centers")
-    context.update({"form": form, "page": page, "live": _live_config(request)})
+    context.update(
+        {
+            "form": form,
+            "page": page,
+            "headers": headers,
+            "show_sector": show_sector,
+            "print_all_url": _url_with(request, all="1", page=None),
+            "print_all": request.GET.get("all") == "1",
+            "print_cap": PRINT_CAP,
+            "pg_filters": _filters_in_effect(form),
+            "live": _live_config(request),
+        }
+    )
     return _render_list(
         request, "registry/center_list.html", "registry/partials/center_table.html", context
     )
@@ -334,6 +489,13 @@ def center_list(request: HttpRequest) -> HttpResponse:
 
 class CenterStatusForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("New status"), choices=CenterStatus.choices)
+    remark = forms.CharField(
+        label=gettext_lazy("Remark (optional)"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("Why: shown in the history and the operations room's feed."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
@@ -351,6 +513,7 @@ def center_detail(request: HttpRequest, code: str) -> HttpResponse:
             "sector_color": sector_colors(center.election).get(center.sector.code, ""),
             "stations": stations,
             "can_change_status": can_change,
+            "history": list(status_changes_for(request.user).filter(center=center)[:HISTORY_SIZE]),
             "status_form": CenterStatusForm(
                 initial={"status": center.status, "version": center.version}
             )
@@ -379,6 +542,7 @@ def center_set_status(request: HttpRequest, code: str) -> HttpResponse:
             status,
             acting_user=request.user,
             expected_version=form.cleaned_data["version"],
+            remark=form.cleaned_data["remark"],
         )
     except Conflict:
         center.refresh_from_db(fields=["status", "version"])
@@ -453,9 +617,40 @@ def unit_list(request: HttpRequest) -> HttpResponse:
             units = units.filter(sector__isnull=False)
         for word in normalize(data["q"] or "").split():
             units = units.filter(Q(search_name__contains=word) | Q(code__icontains=word))
-    page = _paginate(request, units.order_by("code"))
+    name = _name_order()
+    columns = [
+        Column("code", _("Code"), ("code",)),
+        Column("name", _("Name"), name),
+        Column("agency", _("Agency"), tuple(f"agency__{f}" for f in name)),
+        Column("kind", _("Kind"), ("kind",)),
+        Column("sector", _("Home sector"), tuple(f"sector__{f}" for f in name)),
+        Column("headcount", _("Headcount"), ("headcount",), numeric=True),
+        Column("team_size", _("Team size"), ("team_size",), numeric=True),
+    ]
+    # A sector commander's units are all of one sector, a liaison's of one agency.
+    show_sector = len(sectors) != 1
+    show_agency = len(agencies) != 1
+    columns = [
+        c
+        for c in columns
+        if (c.key != "sector" or show_sector) and (c.key != "agency" or show_agency)
+    ]
+    units, headers = _sorted(request, units, columns, "code")
+    page = _paginate(request, units)
     context = shell_context(request, "units")
-    context.update({"form": form, "page": page})
+    context.update(
+        {
+            "form": form,
+            "page": page,
+            "headers": headers,
+            "show_sector": show_sector,
+            "show_agency": show_agency,
+            "print_all_url": _url_with(request, all="1", page=None),
+            "print_all": request.GET.get("all") == "1",
+            "print_cap": PRINT_CAP,
+            "pg_filters": _filters_in_effect(form),
+        }
+    )
     return _render_list(
         request, "registry/unit_list.html", "registry/partials/unit_table.html", context
     )

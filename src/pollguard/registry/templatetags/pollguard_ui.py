@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django import template
+from django.utils.dateformat import DateFormat
+from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -35,3 +39,49 @@ def grouped(value: object) -> str:
         return f"{int(value):,}"  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return str(value)
+
+
+# Month names as Iraq writes them (CLDR ar-IQ): Django's "ar" locale has the Egyptian
+# names ("مارس" for March), which read as foreign in an Iraqi operations room.
+IRAQI_MONTHS = (
+    "كانون الثاني",
+    "شباط",
+    "آذار",
+    "نيسان",
+    "أيار",
+    "حزيران",
+    "تموز",
+    "آب",
+    "أيلول",
+    "تشرين الأول",
+    "تشرين الثاني",
+    "كانون الأول",
+)
+
+
+class _IraqiDateFormat(DateFormat):
+    """Django's date format with the Iraqi month names for `F` (and `N`, `E`)."""
+
+    def F(self) -> str:
+        assert isinstance(self.data, date)  # a time has no month; Django would fail too
+        return IRAQI_MONTHS[self.data.month - 1]
+
+    def E(self) -> str:
+        return self.F()
+
+    def N(self) -> str:
+        return self.F()
+
+
+@register.filter(name="localdate", expects_localtime=True)
+def localdate_filter(value: date | datetime | None, fmt: str = "j F Y") -> str:
+    """A date (or datetime, already in the election's time zone) in the user's language.
+
+    Arabic pages get the Iraqi month names; digits stay Western, as the seed document
+    writes them. `{{ when|localdate:"j F Y H:i" }}`.
+    """
+    if value is None or value == "":
+        return ""
+    if not (get_language() or "ar").startswith("ar"):
+        return str(date_format(value, fmt))
+    return str(_IraqiDateFormat(value).format(fmt))

@@ -3,9 +3,14 @@
  * The Content-Security-Policy forbids inline style attributes, so colors that come from data
  * (sector and status colors) travel as data-color and are applied here through the CSSOM,
  * which the policy allows. Runs again after every HTMX swap.
+ *
+ * Also: the phone menu button (the top bar collapses below 600 px) and print buttons.
+ * base.html loads this file on every page; a page that loads it again gets no second copy.
  */
 (function () {
   "use strict";
+
+  if (window.pollguardPaint) { return; }
 
   function paint(root) {
     (root || document).querySelectorAll("[data-color]").forEach(function (el) {
@@ -13,7 +18,27 @@
     });
   }
 
+  function setMenu(open) {
+    var button = document.querySelector(".pg-menu-button");
+    if (!button) { return; }
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    document.documentElement.classList.toggle("pg-menu-open", open);
+  }
+
+  document.documentElement.classList.add("pg-js");
   document.addEventListener("DOMContentLoaded", function () { paint(document); });
   document.addEventListener("htmx:afterSwap", function (e) { paint(e.target); });
+  document.addEventListener("click", function (e) {
+    var target = e.target instanceof Element ? e.target : null;
+    if (!target) { return; }
+    if (target.closest(".pg-menu-button")) {
+      setMenu(!document.documentElement.classList.contains("pg-menu-open"));
+    } else if (target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { setMenu(false); }
+  });
   window.pollguardPaint = paint;
 })();

@@ -1,14 +1,15 @@
-/* Election overview: live events refresh the figures and fill the "latest changes" list.
+/* Election overview: live events refresh the exceptions, the latest changes and the figures.
  *
- * The figures are re-read from the server (one small fragment) rather than adjusted in the
- * browser, so they can never drift from the database however many events were missed.
- * Refreshes are coalesced: a burst of events costs one request.
+ * Everything is re-read from the server (one small fragment) rather than adjusted in the
+ * browser, so the counts can never drift from the database however many events were missed,
+ * and the feed (center name, from -> to, who, when in the election's time zone, remark) is
+ * rendered by the same template as on first load. Refreshes are coalesced: a burst of events
+ * costs one request.
  */
 (function () {
   "use strict";
 
   var pending = null;
-  var FEED_LIMIT = 50;
 
   function refreshFigures() {
     var box = document.getElementById("pg-overview-figures");
@@ -17,40 +18,13 @@
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.text(); })
       .then(function (html) {
         box.innerHTML = html;
+        box.dataset.refreshed = String(Number(box.dataset.refreshed || 0) + 1);
         if (window.pollguardPaint) { window.pollguardPaint(box); }
       })
       .catch(function () { /* the next event retries */ });
   }
 
-  function addToFeed(ev) {
-    var feed = document.getElementById("pg-feed");
-    if (!feed || !ev.center) { return; }
-    var placeholder = feed.querySelector("[data-placeholder]");
-    if (placeholder) { placeholder.remove(); }
-    var statuses = window.pollguardLive ? window.pollguardLive.statuses : {};
-    var info = statuses[ev.status] || { label: ev.status, color: ev.color || "#333333" };
-    var li = document.createElement("li");
-    li.dataset.event = ev.id;
-    var time = document.createElement("time");
-    var when = ev.time ? new Date(ev.time) : new Date();
-    time.dateTime = when.toISOString();
-    time.textContent = when.toLocaleTimeString("en-GB", { timeZone: document.body.dataset.timezone || undefined, hour: "2-digit", minute: "2-digit", second: "2-digit" });
-    var link = document.createElement("a");
-    link.className = "pg-code";
-    link.href = feed.dataset.centerUrl.replace("CODE", encodeURIComponent(ev.center));
-    link.textContent = ev.center;
-    var badge = document.createElement("span");
-    badge.className = "pg-badge";
-    badge.style.setProperty("--pg-color", info.color);
-    badge.textContent = info.label;
-    li.append(time, " ", link, " ", badge);
-    feed.prepend(li);
-    while (feed.children.length > FEED_LIMIT) { feed.lastElementChild.remove(); }
-  }
-
-  document.addEventListener("pollguard:event", function (e) {
-    var ev = e.detail;
-    if (ev.kind === "center.status") { addToFeed(ev); }
+  document.addEventListener("pollguard:event", function () {
     clearTimeout(pending);
     pending = setTimeout(refreshFigures, 150);
   });
