@@ -29,6 +29,17 @@ class CenterStatus(models.TextChoices):
     def color(self) -> str:
         return CENTER_STATUS_COLORS[self]
 
+    @property
+    def severity(self) -> int:
+        """How much the state needs attention: higher is worse (map clusters show the worst)."""
+        return CENTER_STATUS_SEVERITY[self]
+
+    @property
+    def is_exception(self) -> bool:
+        """True for the states the operations room must act on; "not yet open" and "open"
+        are the expected course of the day."""
+        return self in EXCEPTION_STATUSES
+
 
 CENTER_STATUS_COLORS: dict[CenterStatus, str] = {
     CenterStatus.NOT_OPEN: "#6c757d",  # grey
@@ -37,6 +48,20 @@ CENTER_STATUS_COLORS: dict[CenterStatus, str] = {
     CenterStatus.DISRUPTED: "#dc3545",  # red
     CenterStatus.CLOSED: "#0d6efd",  # blue
 }
+
+
+# Worst first on the map: a cluster takes the color of its most severe member.
+CENTER_STATUS_SEVERITY: dict[CenterStatus, int] = {
+    CenterStatus.OPEN: 0,
+    CenterStatus.NOT_OPEN: 1,
+    CenterStatus.CLOSED: 2,
+    CenterStatus.DELAYED: 3,
+    CenterStatus.DISRUPTED: 4,
+}
+
+EXCEPTION_STATUSES: frozenset[CenterStatus] = frozenset(
+    {CenterStatus.DELAYED, CenterStatus.DISRUPTED, CenterStatus.CLOSED}
+)
 
 
 class UnitKind(models.TextChoices):
