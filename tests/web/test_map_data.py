@@ -28,7 +28,9 @@ def test_pages_with_csrf_tokens_are_not_compressed(client_for: Any) -> None:
 
 
 def test_map_rows_carry_each_centers_district(client_for: Any) -> None:
-    rows = {row[0]: row for row in client_for("ops").get(reverse("registry:map_data")).json()["centers"]}
+    rows = {
+        row[0]: row for row in client_for("ops").get(reverse("registry:map_data")).json()["centers"]
+    }
     assert rows["C-0001"][8] == "D-RIF"
     assert rows["C-0003"][8] == ""
 
@@ -110,7 +112,9 @@ class TestWallDisplay:
         for code in ("C-0001", "C-0003"):
             center = Center.objects.get(code=code)
             do_set_center_status(
-                center, CenterStatus.DELAYED, acting_user=personas.ops,
+                center,
+                CenterStatus.DELAYED,
+                acting_user=personas.ops,
                 expected_version=center.version,
             )
         html = client_for("cmd_rifai").get(reverse("registry:wall")).content.decode()

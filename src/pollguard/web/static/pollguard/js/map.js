@@ -456,12 +456,7 @@
       counts[before] = Math.max((counts[before] || 0) - 1, 0);
       counts[p.status] = (counts[p.status] || 0) + 1;
       c.status = p.status;
-      var marker = markers[c.code];
-      marker.setStyle(style(c));
-      place(c.code);
-      if (clusters.hasLayer(marker)) { clusters.refreshClusters(marker); }
-      if (marker.isPopupOpen()) { marker.setPopupContent(popupHtml(c)); }
-      renderList();
+      // The figures first: they must not depend on the drawing below.
       if (config.wall) {
         renderCounts();
         var when = ev.time ? new Date(ev.time) : new Date();
@@ -470,6 +465,15 @@
           node.dataset.center = c.code;
         });
       }
+      var marker = markers[c.code];
+      var stayedClustered = clusters.hasLayer(marker) && !statusInfo(c.status).exception;
+      marker.setStyle(style(c));
+      place(c.code);
+      // A marker that moved between the layers has been added afresh (its cluster icons are
+      // recomputed then); one that stayed in a cluster needs that cluster redrawn.
+      if (stayedClustered) { clusters.refreshClusters(marker); }
+      if (marker.isPopupOpen()) { marker.setPopupContent(popupHtml(c)); }
+      renderList();
     });
   }
 
