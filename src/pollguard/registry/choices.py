@@ -29,6 +29,17 @@ class CenterStatus(models.TextChoices):
     def color(self) -> str:
         return CENTER_STATUS_COLORS[self]
 
+    @property
+    def severity(self) -> int:
+        """How much the state needs attention: higher is worse (map clusters show the worst)."""
+        return CENTER_STATUS_SEVERITY[self]
+
+    @property
+    def is_exception(self) -> bool:
+        """True for the states the operations room must act on; "not yet open" and "open"
+        are the expected course of the day."""
+        return self in MAP_ON_TOP_STATUSES
+
 
 # Each color is drawn as text (badges, counts) on the page's light backgrounds and as the
 # fill behind white text (the phone cards' status band). WCAG AA needs 4.5:1 for text in
@@ -55,6 +66,23 @@ EXCEPTION_STATUSES: tuple[CenterStatus, ...] = (
     CenterStatus.DELAYED,
     CenterStatus.NOT_OPEN,
     CenterStatus.CLOSED,
+)
+
+
+# Worst first on the map: a cluster takes the color of its most severe member.
+CENTER_STATUS_SEVERITY: dict[CenterStatus, int] = {
+    CenterStatus.OPEN: 0,
+    CenterStatus.NOT_OPEN: 1,
+    CenterStatus.CLOSED: 2,
+    CenterStatus.DELAYED: 3,
+    CenterStatus.DISRUPTED: 4,
+}
+
+# Drawn on top of the map and listed beside it. "Not yet open" is among the overview's
+# exceptions (EXCEPTION_STATUSES, counted first) but not here: before the polls open every
+# center is "not yet open", and 500 markers on top would hide the ones that matter.
+MAP_ON_TOP_STATUSES: frozenset[CenterStatus] = frozenset(
+    {CenterStatus.DELAYED, CenterStatus.DISRUPTED, CenterStatus.CLOSED}
 )
 
 

@@ -2,14 +2,15 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from pollguard.registry import views
+from pollguard.registry import map_views, views
 
 app_name = "registry"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.overview, name="overview"),
     path("overview/figures", views.overview_figures, name="overview_figures"),
-    path("map/", views.map_page, name="map"),
-    path("map/centers.json", views.map_data, name="map_data"),
+    path("map/", map_views.map_page, name="map"),
+    path("map/centers.json", map_views.map_data, name="map_data"),
+    path("wall/", map_views.wall, name="wall"),
     path("centers/", views.center_list, name="centers"),
     path("centers/<str:code>/", views.center_detail, name="center"),
     path("centers/<str:code>/status", views.center_set_status, name="center_status"),

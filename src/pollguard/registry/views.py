@@ -11,12 +11,11 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +23,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from pollguard.accounts.access import profile_of
-from pollguard.common.errors import Conflict, Forbidden
 from pollguard.accounts.choices import Role
+from pollguard.common.errors import Conflict, Forbidden
 from pollguard.core.arabic import normalize
 from pollguard.registry.access import (
     access_center,
@@ -330,76 +328,6 @@ def overview_figures(request: HttpRequest) -> HttpResponse:
     """The overview's figures alone, refreshed by the page when a live event arrives."""
     _require(profile_of(request.user) is not None)
     return render(request, "registry/partials/overview_figures.html", _overview_figures(request))
-
-
-# --- map ------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def map_page(request: HttpRequest) -> HttpResponse:
-    """Centers colored by sector and sized by voters; data comes from `map_data`."""
-    _require(sees_centers(request.user))
-
-    election = current_election()
-    context = shell_context(request, "map")
-    context["live"] = _live_config(request)
-    context["map_config"] = {
-        "dataUrl": reverse("registry:map_data"),
-        "tileUrl": settings.POLLGUARD_TILE_URL,
-        "tileAttribution": settings.POLLGUARD_TILE_ATTRIBUTION,
-        # Where to look before the data arrives (or when there is none): Dhi Qar.
-        "center": [31.04, 46.26],
-        "labels": {"status": _("Status"), "voters": _("Voters"), "open": _("Open center page")},
-    }
-    colors = sector_colors(election)
-    context["sectors"] = [
-        {"sector": s, "color": colors.get(s.code, "")}
-        for s in sectors_for(request.user, election).order_by("code")
-    ]
-    return render(request, "registry/map.html", context)
-
-
-@login_required
-@require_GET
-@gzip_page
-def map_data(request: HttpRequest) -> JsonResponse:
-    """Every visible center as a compact row, in two queries whatever the count.
-
-    Rows are `[code, name, sector, lat, lon, voters, status, url]`: arrays rather than
-    objects. 10,000 centers are 1.5 MB of JSON, about a tenth of that gzipped, which
-    matters on an operations room's shared link. Only this JSON is compressed: it carries
-    no secret, whereas compressing pages with CSRF tokens would invite BREACH.
-    """
-    _require(sees_centers(request.user))
-    election = current_election()
-    arabic = (get_language() or "ar").startswith("ar")
-    url_template = reverse("registry:center", args=["CODE"])
-    head, tail = url_template.split("CODE")
-    colors = sector_colors(election)
-    sectors = [
-        {"code": s.code, "name": local_name(s), "color": colors.get(s.code, "")}
-        for s in sectors_for(request.user, election).order_by("code")
-    ]
-    rows = (
-        centers_for(request.user, election)
-        .order_by("code")
-        .values_list("code", "name_ar", "name_en", "sector__code", "lat", "lon", "voters", "status")
-    )
-    centers = [
-        [
-            code,
-            (name_ar or name_en or code) if arabic else (name_en or name_ar or code),
-            sector,
-            lat,
-            lon,
-            voters,
-            status,
-            f"{head}{quote(code)}{tail}",
-        ]
-        for code, name_ar, name_en, sector, lat, lon, voters, status in rows
-    ]
-    return JsonResponse({"sectors": sectors, "centers": centers})
 
 
 # --- centers --------------------------------------------------------------------------
