@@ -45,10 +45,15 @@ def limit() -> Iterator[None]:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("limit")
 class TestSignInThrottling:
-    def test_failures_lock_the_account_out_from_every_address(self, personas: Personas) -> None:
+    def test_failures_lock_the_account_out_where_they_come_from(self, personas: Personas) -> None:
+        for _ in range(LIMIT):
+            assert not signed_in(sign_in("ops", "wrong", address="10.0.1.1"))
+        assert not signed_in(sign_in("ops", PASSWORD, address="10.0.1.1"))
+        assert signed_in(sign_in("chair", PASSWORD, address="10.0.9.9"))
+
+    def test_an_outsider_cannot_lock_an_account_out_everywhere(self, personas: Personas) -> None:
         for i in range(LIMIT):
-            assert not signed_in(sign_in("ops", "wrong", address=f"10.0.1.{i}"))
-        assert not signed_in(sign_in("ops", PASSWORD, address="10.0.9.9"))
+            assert not signed_in(sign_in("chair", "wrong", address=f"10.0.1.{i}"))
         assert signed_in(sign_in("chair", PASSWORD, address="10.0.9.9"))
 
     def test_failures_lock_the_address_out_for_every_account(self, personas: Personas) -> None:
@@ -58,9 +63,9 @@ class TestSignInThrottling:
         assert signed_in(sign_in("ihec", PASSWORD, address="10.0.2.2"))
 
     def test_usernames_are_counted_whatever_their_case(self, personas: Personas) -> None:
-        for i, name in enumerate(["OPS", "Ops", "oPs"][:LIMIT]):
-            sign_in(name, "wrong", address=f"10.0.3.{i}")
-        assert not signed_in(sign_in("ops", PASSWORD, address="10.0.3.9"))
+        for name in ["OPS", "Ops", "oPs"][:LIMIT]:
+            sign_in(name, "wrong", address="10.0.3.1")
+        assert not signed_in(sign_in("ops", PASSWORD, address="10.0.3.1"))
 
     def test_a_forwarded_for_header_does_not_change_the_address(self, personas: Personas) -> None:
         for i in range(LIMIT):

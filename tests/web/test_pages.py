@@ -118,7 +118,8 @@ def test_the_map_data_has_every_visible_center_with_its_status_and_link(
     data = client_for("ops").get(PAGES["map_data"]).json()
     rows = {row[0]: row for row in data["centers"]}
     assert set(rows) == {"C-0001", "C-0002", "C-0003", "C-0004", "C-0101"}
-    _code, name, sector, lat, lon, voters, status, url = rows["C-0002"]
+    _code, name, sector, lat, lon, voters, status, url, district = rows["C-0002"]
+    assert district == "D-RIF"
     assert (name, sector, voters, status) == ("مدرسة الناصرية للبنات", "RIF", 900, "not_open")
     assert (lat, lon) == (31.72, 46.11)
     assert url == reverse("registry:center", args=["C-0002"])

@@ -1,7 +1,9 @@
 """Sign-in throttling on top of django-axes: who is asking, from where, and one at a time.
 
 django-axes counts failed sign-ins and refuses locked-out accounts and addresses
-(`AXES_LOCKOUT_PARAMETERS`: by username from any address, by address for any username).
+(`AXES_LOCKOUT_PARAMETERS`: an account at the address its failures come from, and an
+address for every account; an account is never locked for everyone, or an outsider could
+lock the chair out of every machine).
 Its check ("is this locked?") and its count ("one more failure") are two steps, so parallel
 guesses would all pass the check before the first failure is counted. `login_gate` closes
 that race: attempts that share a username or an address run check, password and count
@@ -67,7 +69,8 @@ def login_gate(username: str, address: str | None) -> Iterator[None]:
 
 
 def lockout_ends(username: str, address: str | None) -> datetime | None:
-    """When the lockout of this username or this address lifts; None if neither is locked."""
+    """When the lockout of this username at this address, or of this address, lifts; None if
+    neither is locked."""
     from axes.models import AccessAttempt
 
     cool_off = timedelta(minutes=settings.POLLGUARD_LOGIN_LOCKOUT_MINUTES)
@@ -75,7 +78,7 @@ def lockout_ends(username: str, address: str | None) -> datetime | None:
     limit = settings.AXES_FAILURE_LIMIT
     ends: list[datetime] = []
     for rows in (
-        AccessAttempt.objects.filter(username=normalize_username(username)),
+        AccessAttempt.objects.filter(username=normalize_username(username), ip_address=address),
         AccessAttempt.objects.filter(ip_address=address),
     ):
         figures = rows.filter(attempt_time__gte=since).aggregate(

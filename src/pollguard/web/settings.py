@@ -154,13 +154,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed sign-ins before a lockout, counted per username (any address) and, separately,
-# per address (any username); and how long the lockout lasts.
+# Failed sign-ins before a lockout, counted per (username, address) and, separately, per
+# address (any username); and how long the lockout lasts.
 POLLGUARD_LOGIN_MAX_FAILURES = env_int("POLLGUARD_LOGIN_MAX_FAILURES", 5, minimum=1)
 POLLGUARD_LOGIN_LOCKOUT_MINUTES = env_int("POLLGUARD_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 AXES_FAILURE_LIMIT = POLLGUARD_LOGIN_MAX_FAILURES
 AXES_COOLOFF_TIME = timedelta(minutes=POLLGUARD_LOGIN_LOCKOUT_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# An account is locked at the address its failures come from, and an address for every
+# account; never an account for everyone: five wrong passwords from an outsider would
+# then lock the chair out of every machine (the lockout attack this setting must resist).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 # REMOTE_ADDR only: behind our proxy the server has already put the real client there.
 AXES_CLIENT_IP_CALLABLE = "pollguard.accounts.throttle.client_address"
 AXES_USERNAME_CALLABLE = "pollguard.accounts.throttle.axes_username"
