@@ -48,7 +48,8 @@ def log_in(page: Any, base: str, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("[data-testid=login]")
-    page.wait_for_selector("[data-testid=logout]")
+    # Attached, not visible: on a phone the sign-out button sits in the collapsed menu.
+    page.wait_for_selector("[data-testid=logout]", state="attached")
 
 
 def watch_errors(page: Any) -> list[str]:
