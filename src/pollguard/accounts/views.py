@@ -124,7 +124,27 @@ class LogoutView(auth_views.LogoutView):
 NEW_TOKEN_SESSION_KEY = "pollguard_new_token"  # noqa: S105 - a session key name, not a secret
 
 
-class TokenForm(forms.Form):
+class PasswordConfirmForm(forms.Form):
+    """The signed-in user's password again, before a step that hands out a key or removes one."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("That is not your password."), code="wrong_password")
+        return password
+
+
+class TokenForm(PasswordConfirmForm):
     """A new API token: purpose, lifetime, scope, and the password again."""
 
     name = forms.CharField(
@@ -147,22 +167,13 @@ class TokenForm(forms.Form):
         label=gettext_lazy("Read-only: the token may read but never change anything"),
         required=False,
     )
-    password = forms.CharField(
-        label=gettext_lazy("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=gettext_lazy("A token is a key to your account: confirm it is you."),
-    )
+    field_order = ["name", "days", "read_only", "password"]  # the password last, as before
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError(_("That is not your password."), code="wrong_password")
-        return password
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["password"].help_text = gettext_lazy(
+            "A token is a key to your account: confirm it is you."
+        )
 
 
 @never_cache
@@ -302,24 +313,6 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         do_audit_two_factor_failed(user, client_address(request))
         form.add_error("code", _("That code is not right. Try the newest code, or a backup code."))
     return render(request, "accounts/otp_verify.html", {"form": form})
-
-
-class PasswordConfirmForm(forms.Form):
-    password = forms.CharField(
-        label=gettext_lazy("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError(_("That is not your password."), code="wrong_password")
-        return password
 
 
 @never_cache
