@@ -493,6 +493,17 @@ def test_the_api_takes_a_remark_and_keeps_it_in_the_history(client_for: Any) -> 
     )
 
 
+def test_the_api_refuses_a_remark_with_a_direction_override(client_for: Any) -> None:
+    center = Center.objects.get(code="C-0001")
+    response = client_for("ops").patch(
+        "/api/v1/centers/C-0001/status",
+        {"status": "disrupted", "version": center.version, "remark": "\u202egate"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert not center.status_changes.exists()
+
+
 def test_the_field_reporter_lands_on_his_own_center_after_login(
     election: Any, personas: Any
 ) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Field, Schema
-from pydantic import StrictInt
+from pydantic import StrictInt, field_validator
 
+from pollguard.core.package.reader import BIDI_CONTROLS
 from pollguard.registry.choices import CenterKind, CenterStatus, UnitKind
 from pollguard.registry.models import Center, Station, Unit
 
@@ -71,6 +72,15 @@ class CenterStatusIn(Schema):
         max_length=500,
         description="Why the status changes (optional); shown in the feed and the history.",
     )
+
+    @field_validator("remark")
+    @classmethod
+    def _no_bidi_controls(cls, value: str) -> str:
+        # An override character would make the feed and the history read backwards to
+        # everyone else (the package reader refuses the same characters).
+        if any(char in BIDI_CONTROLS for char in value):
+            raise ValueError("remark: text-direction control characters are not allowed")
+        return value
 
 
 class ConflictOut(Schema):
