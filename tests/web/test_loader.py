@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -10,6 +11,7 @@ from django.db import models
 
 from pollguard.audit.models import AuditEntry
 from pollguard.core import model as core
+from pollguard.core.package import read_package
 from pollguard.live.models import Event
 from pollguard.registry.loader import do_load_package
 from pollguard.registry.models import Center, Election, Person, Station, Unit
@@ -152,3 +154,20 @@ def test_an_explicit_stations_file_wins() -> None:
     )
     do_load_package(make_package(stations=stations), acting_user=None)
     assert Station.objects.filter(code="C-0003-S2").exists()
+
+
+def test_a_load_records_the_package_folder_and_its_digest(db: None, tmp_path: Path) -> None:
+    """Plan runs read the package again from where it was loaded and refuse a changed one."""
+    from pollguard.core.package import package_digest, write_package
+
+    folder = tmp_path / "pkg"
+    write_package(make_package(), folder)
+    do_load_package(read_package(folder), acting_user=None, source=folder)
+    election = Election.objects.get(code="test-2010")
+    assert election.package_path == str(folder.resolve())
+    assert election.package_digest == package_digest(folder)
+    before = election.package_digest
+    (folder / "centers.csv").write_text(
+        (folder / "centers.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
+    assert package_digest(folder) != before

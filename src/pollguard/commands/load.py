@@ -48,7 +48,9 @@ def load_package(path: Path, lang: str, package: ElectionPackage | None = None) 
     setup()
     from pollguard.registry.loader import do_load_package
 
-    summary = do_load_package(package, acting_user=None, actor_name=f"cli:{getpass.getuser()}")
+    summary = do_load_package(
+        package, acting_user=None, actor_name=f"cli:{getpass.getuser()}", source=path
+    )
     totals = ", ".join(f"{n} {name}" for name, n in summary.totals.items() if n)
     if summary.changed:
         changes = ", ".join(

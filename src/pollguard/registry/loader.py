@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -28,6 +29,7 @@ from pollguard.accounts.access import AnyUser
 from pollguard.audit.actions import record
 from pollguard.core import model as core
 from pollguard.core.arabic import normalize
+from pollguard.core.package import package_digest
 from pollguard.live.actions import emit
 from pollguard.live.choices import EventKind
 from pollguard.registry.models import (
@@ -192,6 +194,14 @@ def _upsert_election(e: core.Election, summary: LoadSummary) -> Election:
     return election
 
 
+def _record_source(election: Election, source: Path) -> None:
+    """Remember the folder and its digest: plan runs read the package from there again."""
+    path, digest = str(Path(source).resolve()), package_digest(source)
+    if (election.package_path, election.package_digest) != (path, digest):
+        election.package_path, election.package_digest = path, digest
+        election.save(update_fields=["package_path", "package_digest", "updated_at"])
+
+
 def named(x: core.Agency | core.Sector | core.District) -> Values:
     return {"name_en": x.name_en, "name_ar": x.name_ar}
 
@@ -211,12 +221,18 @@ def _stations(pkg: core.ElectionPackage) -> list[core.Station]:
 
 
 def do_load_package(
-    pkg: core.ElectionPackage, *, acting_user: AnyUser | None, actor_name: str | None = None
+    pkg: core.ElectionPackage,
+    *,
+    acting_user: AnyUser | None,
+    actor_name: str | None = None,
+    source: Path | None = None,
 ) -> LoadSummary:
     """Load a validated package into the database in one transaction (module docstring)."""
     summary = LoadSummary(election=pkg.election.code)
     with transaction.atomic():
         election = _upsert_election(pkg.election, summary)
+        if source is not None:
+            _record_source(election, source)
         s = _Syncer(election, summary)
 
         components = s.sync(

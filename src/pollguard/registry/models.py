@@ -41,6 +41,18 @@ class Election(models.Model):
     loaded_at = models.DateTimeField(
         _("loaded at"), help_text=_("When a package for this election was last loaded.")
     )
+    package_path = models.CharField(
+        _("package folder"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Where the last loaded package was read from; plan runs read it again."),
+    )
+    package_digest = models.CharField(
+        _("package digest"),
+        max_length=64,
+        blank=True,
+        help_text=_("SHA-256 of the package files when loaded; plan runs refuse a changed one."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -1294,3 +1294,23 @@ def read_package(path: Path) -> ElectionPackage:
     if package is None:
         raise InvalidInput(problems)
     return package
+
+
+def package_digest(path: Path) -> str:
+    """SHA-256 over the package folder's files (names and bytes, sorted; hidden files skipped).
+
+    Recorded when a package is loaded, so that a plan run can tell that the folder on disk
+    is no longer the package the registry holds.
+    """
+    import hashlib
+
+    root = Path(path)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = file.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        digest.update(rel.as_posix().encode("utf-8") + b"\0")
+        digest.update(file.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
