@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from pollguard import __version__
 
-COMMANDS = ("validate", "load", "plan", "demo", "serve", "audit")
+COMMANDS = ("validate", "load", "plan", "demo", "serve", "worker", "audit")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,9 +21,16 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument("--threads", type=int, default=8, help="worker threads")
+    parser.add_argument(
+        "--worker",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="start a background-job worker with beat beside the server (default: yes "
+        "on the embedded transport, no with POLLGUARD_BROKER_URL; POLLGUARD_SERVE_WORKER)",
+    )
 
 
-def serve(host: str, port: int, threads: int) -> int:
+def serve(host: str, port: int, threads: int, worker: bool | None = None) -> int:
     """Serve until interrupted; refuses to start without a secret key."""
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
@@ -54,8 +61,18 @@ def serve(host: str, port: int, threads: int) -> int:
     except OSError as exc:
         print(f"pollguard serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
+    from pollguard.commands.worker import start_workers, stop_workers
+
+    with_worker = settings.POLLGUARD_SERVE_WORKER if worker is None else worker
+    # A separate process: the planner must never run in a web thread (design.md section 4).
+    children = start_workers(1, beat=True, loglevel="WARNING") if with_worker else []
     print(f"serving on http://{host}:{port}/  (Ctrl+C stops)", flush=True)
-    server.run()
+    if children:
+        print("background jobs: one worker with beat started (pollguard worker)", flush=True)
+    try:
+        server.run()
+    finally:
+        stop_workers(children)
     return 0
 
 
@@ -84,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     from pollguard.web.bootstrap import setup
 
     setup()
-    return serve(args.host, args.port, args.threads)
+    return serve(args.host, args.port, args.threads, args.worker)
 
 
 def prune_events() -> None:

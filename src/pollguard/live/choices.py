@@ -9,3 +9,4 @@ from django.utils.translation import gettext_lazy as _
 class EventKind(models.TextChoices):
     CENTER_STATUS = "center.status", _("Center status changed")
     PACKAGE_LOADED = "package.loaded", _("Election package loaded")
+    JOB = "job", _("Background job progress")

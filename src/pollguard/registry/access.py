@@ -35,6 +35,8 @@ from pollguard.accounts.access import (
 )
 from pollguard.accounts.choices import Role
 from pollguard.common.errors import Forbidden, NotFound
+from pollguard.jobs.access import sees_job_events
+from pollguard.live.choices import EventKind
 from pollguard.live.models import Event
 from pollguard.registry.models import (
     Center,
@@ -298,7 +300,10 @@ def events_for(user: AnyUser) -> QuerySet[Event]:
     )
     if sees_centers(user):
         scope |= Q(center__isnull=True, sector__isnull=True)
-    return Event.objects.filter(scope, election=election)
+    events = Event.objects.filter(scope, election=election)
+    if not sees_job_events(user):
+        events = events.exclude(kind=EventKind.JOB)
+    return events
 
 
 def feed_position(user: AnyUser) -> int:

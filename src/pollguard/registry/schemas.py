@@ -7,6 +7,9 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import StrictInt, field_validator
 
+# Shared by every app; re-exported for the registry's API.
+from pollguard.common.schemas import ConflictOut as ConflictOut
+from pollguard.common.schemas import ErrorOut as ErrorOut
 from pollguard.core.package.reader import BIDI_CONTROLS
 from pollguard.registry.choices import CenterKind, CenterStatus, UnitKind
 from pollguard.registry.models import Center, Station, Unit
@@ -83,11 +86,6 @@ class CenterStatusIn(Schema):
         return value
 
 
-class ConflictOut(Schema):
-    detail: str
-    current_version: int | None
-
-
 class StationOut(Schema):
     code: str
     center: str = Field(description="Center code.")
@@ -132,6 +130,3 @@ class UnitFilters(Schema):
     kind: UnitKind | None = None
     search: str | None = Field(None, description="Code or name.")
 
-
-class ErrorOut(Schema):
-    detail: str

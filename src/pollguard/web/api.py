@@ -20,6 +20,9 @@ from ninja.security import HttpBearer, SessionAuth
 from pollguard.accounts.access import token_for
 from pollguard.accounts.actions import do_note_token_use
 from pollguard.common.errors import Conflict, Forbidden, NotFound
+from pollguard.core.problems import InvalidInput
+from pollguard.jobs.api import router as jobs_router
+from pollguard.planning.api import router as planning_router
 from pollguard.registry.api import router as registry_router
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -74,12 +77,15 @@ def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 api = NinjaAPI(
     title="pollguard API",
     version="1",
-    description="Election security operations: registry of the current election.",
+    description="Election security operations: the registry of the current election, "
+    "background jobs and the plan workflow.",
     urls_namespace="api-v1",
     auth=[BearerTokenAuth(), SessionAuth()],
     docs_decorator=signed_in_only,
 )
 api.add_router("/", registry_router)
+api.add_router("/", jobs_router)
+api.add_router("/", planning_router)
 
 
 @api.exception_handler(NotFound)
@@ -90,6 +96,14 @@ def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
 @api.exception_handler(Forbidden)
 def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
     return api.create_response(request, {"detail": "You may not change this."}, status=403)
+
+
+@api.exception_handler(InvalidInput)
+def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    """Bad input found by the core's readers (a change list): every problem, in words."""
+    lang = "ar" if (getattr(request, "LANGUAGE_CODE", "ar") or "ar").startswith("ar") else "en"
+    body = {"detail": exc.render(lang), "code": "invalid_input"}
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(Conflict)

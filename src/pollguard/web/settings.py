@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "pollguard.registry",
     "pollguard.accounts",
     "pollguard.live",
+    "pollguard.jobs",
+    "pollguard.planning",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +293,23 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- live updates ---------------------------------------------------------------------
 
 POLLGUARD_EVENT_RETENTION_HOURS = env_int("POLLGUARD_EVENT_RETENTION_HOURS", 48, minimum=1)
+
+# --- background jobs (Celery; docs/architecture.md, "Background jobs") -----------------
+
+# Production: a Redis (or RabbitMQ) URL. Empty: kombu's SQLAlchemy transport on a SQLite
+# file in the data folder, which needs no server (the demo).
+POLLGUARD_BROKER_URL = env_secret("POLLGUARD_BROKER_URL") or (
+    f"sqla+sqlite:///{DATA_DIR / 'broker.sqlite3'}"
+)
+POLLGUARD_BROKER_EMBEDDED = POLLGUARD_BROKER_URL.startswith("sqla+")
+# The queue every pollguard process sends to and works on; two installations sharing one
+# Redis keep apart by naming their own.
+POLLGUARD_QUEUE = env_str("POLLGUARD_QUEUE", "pollguard")
+# Whether `pollguard serve` starts a worker (with beat) beside the web server: yes with the
+# embedded transport, no with a broker (run `pollguard worker` on the worker machines).
+POLLGUARD_SERVE_WORKER = env_bool("POLLGUARD_SERVE_WORKER", POLLGUARD_BROKER_EMBEDDED)
+# A running job whose row has not moved for this long lost its worker and is marked failed.
+POLLGUARD_JOB_STALE_MINUTES = env_int("POLLGUARD_JOB_STALE_MINUTES", 15, minimum=1)
 
 # --- audit trail ----------------------------------------------------------------------
 

@@ -1,0 +1,17 @@
+"""API v1 error shapes shared by every app (design.md section 5)."""
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ConflictOut(Schema):
+    detail: str
+    current_version: int | None
+
+
+class InvalidOut(Schema):
+    detail: list[str]
+    code: str

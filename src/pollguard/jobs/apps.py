@@ -1,0 +1,10 @@
+"""App configuration of background jobs."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    name = "pollguard.jobs"
+    label = "jobs"
+    verbose_name = _("Background jobs")

@@ -1,0 +1,16 @@
+"""App configuration of the plan workflow."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanningConfig(AppConfig):
+    name = "pollguard.planning"
+    label = "planning"
+    verbose_name = _("Plans")
+
+    def ready(self) -> None:
+        from pollguard.jobs.kinds import register
+        from pollguard.planning.jobs import PLAN_RUN, run_plan
+
+        register(PLAN_RUN, run_plan)
