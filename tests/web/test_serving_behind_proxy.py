@@ -20,11 +20,9 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import socket
 import ssl
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from urllib.parse import urlencode
 import pytest
 
 from .personas import PASSWORD
+from .served import clean_environment, free_port, scratch_database, wait_for_port
 
 pytestmark = pytest.mark.slow
 
@@ -88,44 +87,6 @@ http {{
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def scratch_database() -> tuple[str | None, object]:
-    """SQLite (None) by default; a new PostgreSQL database when DATABASE_URL is set."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return None, lambda: None
-    import psycopg
-
-    server, _, _ = url.rpartition("/")
-    name = f"pollguard_proxy_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return f"{server}/{name}", drop
-
-
-def wait_for_port(port: int, process: subprocess.Popen[str], what: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{what} exited: {process.communicate()[1]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{what} did not start listening on {port}")
-
-
 @dataclass
 class Site:
     port: int  # nginx, the only address clients use
@@ -139,9 +100,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             raise AssertionError("nginx is missing: scripts/test installs it")
         pytest.skip("Debian's nginx is not installed (apt-get install nginx-light)")
     tmp = tmp_path_factory.mktemp("proxy")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("POLLGUARD_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    database, drop = scratch_database()
+    env = clean_environment()
+    database, drop = scratch_database("proxy")
     if database:
         env["DATABASE_URL"] = database
     env.update(
@@ -188,7 +148,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         for process in reversed(processes):
             process.terminate()
             process.wait(timeout=10)
-        drop()  # type: ignore[operator]
+        drop()
 
 
 @dataclass

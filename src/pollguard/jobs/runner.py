@@ -31,7 +31,7 @@ REPORT_INTERVAL = 0.5
 def job_payload(job: Job) -> dict[str, Any]:
     return {
         "job": job.pk,
-        "kind": job.kind,
+        "job_kind": job.kind,
         "state": job.state,
         "work_done": job.work_done,
         "work_total": job.work_total,

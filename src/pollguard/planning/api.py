@@ -6,7 +6,7 @@ annotations` here: django-ninja reads the annotations at runtime.
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from pollguard.common.pagination import Pagination
@@ -34,7 +34,7 @@ router = Router(tags=["plans"])
     description="Operations officer and chair. Asking again for the same run while it is "
     "queued or running returns that job.",
 )
-def create_plan_run(request: HttpRequest, body: PlanRunIn) -> tuple[int, dict[str, object]]:
+def create_plan_run(request: HttpRequest, body: PlanRunIn) -> Status[dict[str, object]]:
     election = access.require_run_plans(request.user)
     from_plan = access.access_plan(request.user, body.from_plan) if body.from_plan else None
     job, created = do_request_plan_run(
@@ -45,7 +45,7 @@ def create_plan_run(request: HttpRequest, body: PlanRunIn) -> tuple[int, dict[st
         changes=body.changes,
         acting_user=request.user,
     )
-    return 202, {"job": job.pk, "created": created}
+    return Status(202, {"job": job.pk, "created": created})
 
 
 @router.get("/plans", response=list[PlanOut], summary="List plan versions")
