@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -62,7 +63,9 @@ def test_the_list_searches_by_action_actor_object_and_date(
     found = client.get("/audit/", {"action": "set_center", "actor": "ops", "object": "C-0001"})
     assert f'data-seq="{entry.seq}"'.encode() in found.content
     assert found.content.count(b"data-seq=") == 1
-    day = entry.created_at.date().isoformat()
+    # The day as the page reads it: in the election's time zone (Baghdad is UTC+3, so
+    # between 21:00 and 24:00 UTC the UTC date is the day before).
+    day = entry.created_at.astimezone(ZoneInfo("Asia/Baghdad")).date().isoformat()
     assert client.get("/audit/", {"since": day, "until": day}).content.count(b"data-seq=") > 1
     none = client.get("/audit/", {"until": "2001-01-01"})
     assert b"data-seq=" not in none.content
