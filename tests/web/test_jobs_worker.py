@@ -166,7 +166,7 @@ def test_a_plan_run_reaches_its_plan_and_the_chair_approves_it(instance: Instanc
     if again["job"] != job:  # only possible when the first had already finished
         assert finished["finished_at"] is not None
         assert again["created"] is True
-    assert finished["state"] == "succeeded", finished
+    assert finished["state"] == "succeeded", json.dumps(finished, ensure_ascii=False)
     assert finished["work_done"] == finished["work_total"] > 0
     plan_id = finished["result"]["plan"]
     status, plan = instance.call("ops", "GET", f"/plans/{plan_id}")

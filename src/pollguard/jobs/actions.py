@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -34,20 +35,30 @@ def dedupe_key(kind: str, election_id: int | None, parameters: dict[str, Any]) -
 
 
 def _enqueue(job_id: int) -> None:
-    """After commit: send the job to the broker; a broker that cannot be reached fails it."""
-    try:
-        send_job(job_id)
-    except Exception as exc:
-        log.exception("job %s: the task queue cannot be reached", job_id)
-        with transaction.atomic():
-            Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
-                state=JobState.FAILED,
-                finished_at=timezone.now(),
-                message=f"the task queue cannot be reached ({type(exc).__name__}); "
-                "is the worker's broker running?",
-                message_ar=f"تعذر الوصول إلى طابور المهام ({type(exc).__name__})؛ "
-                "هل وسيط المهام يعمل؟",
-            )
+    """After commit: send the job to the broker; a broker that cannot be reached fails it.
+
+    Three tries: on the embedded transport the first use of the queue file by two
+    processes at once (the server sending, the worker creating kombu's tables) can fail
+    once with a lock or "table exists" error that the next try does not meet.
+    """
+    error: Exception | None = None
+    for attempt in range(3):
+        try:
+            send_job(job_id)
+            return
+        except Exception as exc:
+            error = exc
+            log.warning("job %s: sending failed (%s), try %s of 3", job_id, exc, attempt + 1)
+            time.sleep(0.5 * (attempt + 1))
+    name = type(error).__name__
+    log.error("job %s: the task queue cannot be reached: %s", job_id, error)
+    with transaction.atomic():
+        Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+            state=JobState.FAILED,
+            finished_at=timezone.now(),
+            message=f"the task queue cannot be reached ({name}); is the worker's broker running?",
+            message_ar=f"تعذر الوصول إلى طابور المهام ({name})؛ هل وسيط المهام يعمل؟",
+        )
 
 
 def do_request_job(
