@@ -89,6 +89,13 @@ def test_decisions_are_refused_when_wrong_stale_or_not_the_chairs(
     plan = run_plan(ops)
     # Not submitted yet.
     assert post(chair, f"/plans/{plan.pk}/approve", {}).status_code == 409
+    # The auditor reads plans but submits nothing; roles that do not see plans get 404.
+    assert post(client_for("auditor"), f"/plans/{plan.pk}/submit", {}).status_code == 403
+    for name in UNSEEN:
+        assert post(client_for(name), f"/plans/{plan.pk}/submit", {}).status_code == 404
+    # The list carries each version's document, as design.md section 5 names it.
+    (listed,) = client_for("auditor").get("/api/v1/plans").json()["items"]
+    assert listed["document"]["schema"] == "pollguard.plan/1"
     post(ops, f"/plans/{plan.pk}/submit", {})
     for name in ("ops", "auditor"):
         assert post(client_for(name), f"/plans/{plan.pk}/approve", {}).status_code == 403

@@ -25,6 +25,7 @@ from pollguard.audit.actions import jsonable, record
 from pollguard.jobs.choices import ACTIVE_STATES, JobState
 from pollguard.jobs.models import Job
 from pollguard.jobs.queue import send_job
+from pollguard.jobs.runner import emit_job
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,6 @@ def do_cancel_job(job: Job, *, acting_user: AnyUser) -> Job:
             before=before,
             after={"state": locked.state, "cancel_requested": locked.cancel_requested},
         )
-        from pollguard.jobs.runner import emit_job
-
         emit_job(locked)
     return locked
 

@@ -53,6 +53,3 @@ def register(kind: str, handler: Handler) -> None:
 def handler_for(kind: str) -> Handler | None:
     return _HANDLERS.get(kind)
 
-
-def known_kinds() -> list[str]:
-    return sorted(_HANDLERS)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pollguard.jobs.choices import ACTIVE_STATES, JobState
+from pollguard.jobs.choices import ACTIVE_STATES, FINAL_STATES, JobState
 
 
 class Job(models.Model):
@@ -84,7 +84,7 @@ class Job(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.state in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
+        return self.state in FINAL_STATES
 
     def message_in(self, lang: str) -> str:
         return (self.message_ar or self.message) if lang == "ar" else self.message

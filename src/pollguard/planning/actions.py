@@ -9,6 +9,7 @@ audit entries, hash-chained like every entry; approving supersedes the approved 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -31,8 +32,6 @@ from pollguard.planning.choices import TRANSITIONS, PlanState
 from pollguard.planning.jobs import PLAN_RUN
 from pollguard.planning.models import Plan
 from pollguard.registry.models import Election
-
-MIN_TIME_LIMIT, MAX_TIME_LIMIT = 1.0, 600.0
 
 
 def check_changes(election: Election, changes: list[dict[str, Any]]) -> None:
@@ -105,7 +104,7 @@ def do_store_plan(
         # Lock the election row: two runs finishing at once get versions n and n+1.
         Election.objects.select_for_update(no_key=True).get(pk=election.pk)
         last = Plan.objects.filter(election=election).aggregate(m=Max("version"))["m"] or 0
-        requester = job.requested_by if isinstance(job.requested_by, User) else None
+        requester = job.requested_by
         plan = Plan.objects.create(
             election=election,
             version=last + 1,
@@ -232,7 +231,5 @@ def do_decide_plan(
 
 
 def document_digest(document: Mapping[str, Any]) -> str:
-    import hashlib
-
     text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

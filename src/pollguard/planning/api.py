@@ -48,10 +48,10 @@ def create_plan_run(request: HttpRequest, body: PlanRunIn) -> Status[dict[str, o
     return Status(202, {"job": job.pk, "created": created})
 
 
-@router.get("/plans", response=list[PlanOut], summary="List plan versions")
+@router.get("/plans", response=list[PlanDetailOut], summary="List plan versions")
 @paginate(Pagination)
 def list_plans(request: HttpRequest) -> QuerySet[Plan]:
-    return access.plans_for(request.user).defer("document").order_by("-version")
+    return access.plans_for(request.user).order_by("-version")
 
 
 @router.get("/plans/{plan_id}", response={200: PlanDetailOut, 404: ErrorOut}, summary="Get a plan")

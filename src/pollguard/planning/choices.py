@@ -25,10 +25,3 @@ TRANSITIONS = frozenset(
     }
 )
 
-
-class ChangeKind(models.TextChoices):
-    """What re-planning from the web can be told (`pollguard plan --change`)."""
-
-    UNIT_OUT = "unit_out", _("Unit out of service")
-    RISK = "risk", _("Center risk changed")
-    CENTER_CLOSED = "center_closed", _("Center closed")

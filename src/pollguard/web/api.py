@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import get_language
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
@@ -101,7 +102,7 @@ def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
 @api.exception_handler(InvalidInput)
 def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     """Bad input found by the core's readers (a change list): every problem, in words."""
-    lang = "ar" if (getattr(request, "LANGUAGE_CODE", "ar") or "ar").startswith("ar") else "en"
+    lang = "en" if (get_language() or "ar").startswith("en") else "ar"
     body = {"detail": exc.render(lang), "code": "invalid_input"}
     return api.create_response(request, body, status=422)
 
