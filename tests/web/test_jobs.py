@@ -140,3 +140,93 @@ def test_jobs_api_scopes_and_cancels(
     assert client_for("auditor").post(f"/api/v1/jobs/{job.pk}/cancel").status_code == 403
     answer = client_for("chair").post(f"/api/v1/jobs/{job.pk}/cancel")
     assert answer.json()["state"] == "cancelled"
+
+
+merges: list[int] = []
+
+
+def _split(ctx: JobContext) -> kinds.SplitInto:
+    return kinds.SplitInto("test.part", [(name, {"x": x}) for name, x in ctx.parameters["parts"]])
+
+
+def _part(ctx: JobContext) -> dict[str, Any]:
+    if ctx.parameters["x"] < 0:
+        raise kinds.JobFailed("this part has no data", message_ar="لا بيانات لهذا الجزء")
+    return {"x": ctx.parameters["x"]}
+
+
+def _merge(ctx: JobContext, parts: list[Job]) -> dict[str, Any]:
+    merges.append(ctx.job.pk)
+    done = [p for p in parts if p.state == "succeeded"]
+    return {
+        "sum": sum(p.result["x"] for p in done if p.result),
+        "failed": [p.parameters["name"] for p in parts if p.state != "succeeded"],
+    }
+
+
+@pytest.fixture
+def split_kinds() -> None:
+    merges.clear()
+    kinds.register("test.split", _split, merge=_merge)
+    kinds.register("test.part", _part)
+
+
+@pytest.mark.usefixtures("split_kinds")
+def test_a_split_job_merges_once_when_its_last_part_ends_and_names_a_failed_part(
+    personas: Personas, election: Election
+) -> None:
+    parent, _ = request("test.split", election, personas.ops, parts=[["a", 1], ["b", -1], ["c", 5]])
+    run(parent.pk)
+    parent.refresh_from_db()
+    parts = list(parent.parts.order_by("pk"))
+    assert [p.parameters["name"] for p in parts] == ["a", "b", "c"]
+    assert (parent.state, parent.work_done, parent.work_total) == ("running", 0, 3)
+    assert all(p.requested_by == personas.ops and p.state == "queued" for p in parts)
+    run(parts[0].pk)
+    run(parts[1].pk)
+    parent.refresh_from_db()
+    assert (parent.state, parent.work_done) == ("running", 2)
+    assert merges == []
+    run(parts[2].pk)
+    parent.refresh_from_db()
+    assert parent.state == "succeeded"
+    assert parent.result == {"sum": 6, "failed": ["b"]}
+    # A part's message delivered again, or a late report of its end, merges nothing twice.
+    run(parts[2].pk)
+    from pollguard.jobs.runner import part_finished
+
+    part_finished(parts[2])
+    assert merges == [parent.pk]
+
+
+@pytest.mark.usefixtures("split_kinds")
+def test_cancelling_a_split_job_cancels_its_parts_and_ends_it(
+    personas: Personas, election: Election, django_capture_on_commit_callbacks: Any
+) -> None:
+    parent, _ = request("test.split", election, personas.ops, parts=[["a", 1], ["b", 2]])
+    run(parent.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_cancel_job(parent, acting_user=personas.chair)
+    parent.refresh_from_db()
+    assert [p.state for p in parent.parts.all()] == ["cancelled", "cancelled"]
+    assert parent.state == "cancelled"
+    assert merges == []
+
+
+@pytest.mark.usefixtures("split_kinds")
+def test_a_split_job_waiting_for_its_parts_is_not_reaped(
+    personas: Personas, election: Election, settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pollguard.jobs.actions import do_reap_stale_jobs
+
+    parent, _ = request("test.split", election, personas.ops, parts=[["a", 1]])
+    run(parent.pk)
+    long_ago = timezone.now() - timedelta(minutes=settings.POLLGUARD_JOB_STALE_MINUTES + 1)
+    Job.objects.filter(pk=parent.pk).update(updated_at=long_ago)
+    assert do_reap_stale_jobs() == 0
+    parent.refresh_from_db()
+    assert parent.state == "running"

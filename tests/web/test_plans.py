@@ -164,3 +164,53 @@ def test_bad_plan_run_bodies_are_refused_naming_the_entry(
     assert "NO-SUCH" in detail[0]
     assert Job.objects.count() == 0
     assert post(ops, "/plan-runs", {"from_plan": 999}).status_code == 404
+
+
+@pytest.mark.slow
+def test_a_national_run_plans_each_governorate_as_a_part_and_names_a_failed_one(
+    election: Election, personas: Personas, client_for: Any, tmp_path: Path, settings: Any
+) -> None:
+    import random
+
+    from pollguard.core.planning.checker import check_plan
+    from pollguard.core.planning.plan import from_json
+    from pollguard.core.synthetic.scaled import Scale, build
+
+    settings.POLLGUARD_PLAN_SPLIT_MIN_CENTERS = 0
+    folder = tmp_path / "national"
+    write_package(build(random.Random(4), Scale(3, 2, 25, 2, 2, national=True), "nat-4"), folder)
+    pkg = read_package(folder)
+    do_load_package(pkg, acting_user=None, source=folder)
+    answer = post(client_for("ops"), "/plan-runs", {"time_limit": 1, "seed": 2})
+    assert answer.status_code == 202, answer.content
+    parent = Job.objects.get(pk=answer.json()["job"])
+    run(parent.pk)
+    parts = list(parent.parts.order_by("pk"))
+    assert len(parts) == 3
+    assert post(client_for("ops"), "/plan-runs", {"time_limit": 1, "seed": 2}).json()["job"] == (
+        parent.pk  # asked again while its parts run: the same job
+    )
+    # One part's worker is lost before it starts (reaped or cancelled: it ended unplanned).
+    Job.objects.filter(pk=parts[1].pk).update(state="failed", message="worker lost")
+    from pollguard.jobs.runner import part_finished
+
+    part_finished(Job.objects.get(pk=parts[1].pk))
+    run(parts[0].pk)
+    run(parts[2].pk)
+    parent.refresh_from_db()
+    assert parent.state == "succeeded", (parent.message, parent.result)
+    assert parent.result is not None
+    name = parts[1].parameters["name"]
+    assert parent.result["failed_parts"][0]["name"] == name
+    assert name in parent.message
+    plan = Plan.objects.get(pk=parent.result["plan"])
+    assert plan.election.code == "nat-4"
+    assert plan.metrics["parts"] == 3
+    assert plan.metrics["failed_part_names"] == name
+    document = from_json(json.dumps(plan.document), file="stored")
+    risks = dict(document.risk.items())
+    assert check_plan(pkg, document, risks=risks) == []
+    lost = set(parts[1].parameters["sectors"])
+    assert not any(
+        a.center in {c.code for c in pkg.centers if c.sector in lost} for a in document.assignments
+    )

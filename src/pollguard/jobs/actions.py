@@ -25,7 +25,7 @@ from pollguard.audit.actions import jsonable, record
 from pollguard.jobs.choices import ACTIVE_STATES, JobState
 from pollguard.jobs.models import Job
 from pollguard.jobs.queue import send_job
-from pollguard.jobs.runner import emit_job
+from pollguard.jobs.runner import emit_job, part_finished
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ def _enqueue(job_id: int) -> None:
             message=f"the task queue cannot be reached ({name}); is the worker's broker running?",
             message_ar=f"تعذر الوصول إلى طابور المهام ({name})؛ هل وسيط المهام يعمل؟",
         )
+    part_finished(Job.objects.get(pk=job_id))
 
 
 def do_request_job(
@@ -120,6 +121,8 @@ def do_cancel_job(job: Job, *, acting_user: AnyUser) -> Job:
         locked.save()
         for part in locked.parts.filter(state__in=ACTIVE_STATES):
             do_cancel_job(part, acting_user=acting_user)
+        if locked.state == JobState.CANCELLED and locked.parent_id is not None:
+            transaction.on_commit(functools.partial(_part_ended, locked.pk))
         record(
             "jobs.cancel",
             acting_user=acting_user,
@@ -132,14 +135,20 @@ def do_cancel_job(job: Job, *, acting_user: AnyUser) -> Job:
     return locked
 
 
+def _part_ended(job_id: int) -> None:
+    part_finished(Job.objects.get(pk=job_id))
+
+
 def do_reap_stale_jobs() -> int:
     """Fail running jobs whose row has not moved for POLLGUARD_JOB_STALE_MINUTES (beat)."""
     cutoff = timezone.now() - timedelta(minutes=settings.POLLGUARD_JOB_STALE_MINUTES)
     reaped = 0
     with transaction.atomic():
-        for job in Job.objects.select_for_update().filter(
-            state=JobState.RUNNING, updated_at__lt=cutoff
-        ):
+        # A split job waits for its parts: it is stale only when they are too.
+        stale = Job.objects.filter(state=JobState.RUNNING, updated_at__lt=cutoff).exclude(
+            parts__state__in=ACTIVE_STATES
+        )
+        for job in Job.objects.select_for_update().filter(pk__in=stale.values("pk")):
             job.state = JobState.FAILED
             job.finished_at = timezone.now()
             job.message = "the worker running this job stopped reporting; ask for it again"
@@ -147,4 +156,6 @@ def do_reap_stale_jobs() -> int:
             job.save()
             record("jobs.reap", acting_user=None, object_type="job", object_id=str(job.pk))
             reaped += 1
+            if job.parent_id is not None:
+                transaction.on_commit(functools.partial(_part_ended, job.pk))
     return reaped

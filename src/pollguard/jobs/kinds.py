@@ -5,19 +5,43 @@ An app registers its handlers in its `AppConfig.ready()` (for example `planning`
 `JobContext`, reports progress through it and returns the job's `result` (JSON), or raises
 `JobFailed` with a message for the user; anything else is an internal error whose
 traceback goes to the worker's log, never to the user.
+
+A handler may instead return `SplitInto`: the work is then done by one part job per
+entry (spread over the workers), and the kind's `merge` handler, registered with it, runs
+once in the worker that finishes the last part, with every part's job row. The job stays
+running meanwhile; its progress counts the finished parts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pollguard.jobs.models import Job
     from pollguard.jobs.runner import JobContext
 
-Handler = Callable[["JobContext"], dict[str, Any] | None]
+
+@dataclass(frozen=True)
+class SplitInto:
+    """A handler's answer meaning "run these parts, then merge" (module docstring).
+
+    `parts` are (name, parameters) pairs; each becomes a job of kind `kind` whose
+    parameters carry its `name`, shown to the user when that part fails.
+    """
+
+    kind: str
+    parts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    message: str = ""
+    message_ar: str = ""
+
+
+Handler = Callable[["JobContext"], "dict[str, Any] | SplitInto | None"]
+Merger = Callable[["JobContext", "list[Job]"], dict[str, Any] | None]
 
 _HANDLERS: dict[str, Handler] = {}
+_MERGERS: dict[str, Merger] = {}
 
 
 class JobFailed(Exception):
@@ -46,10 +70,16 @@ class JobCancelled(Exception):
     """Raised inside a handler at its next progress report after a cancel was asked."""
 
 
-def register(kind: str, handler: Handler) -> None:
+def register(kind: str, handler: Handler, *, merge: Merger | None = None) -> None:
     _HANDLERS[kind] = handler
+    if merge is not None:
+        _MERGERS[kind] = merge
 
 
 def handler_for(kind: str) -> Handler | None:
     return _HANDLERS.get(kind)
+
+
+def merger_for(kind: str) -> Merger | None:
+    return _MERGERS.get(kind)
 

@@ -60,6 +60,11 @@ class Job(models.Model):
         help_text=_("The same request while this job is active returns this job."),
     )
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    merge_claimed = models.BooleanField(
+        _("merge started"),
+        default=False,
+        help_text=_("Set once by the worker that merges a split job's parts."),
+    )
     worker = models.CharField(_("worker"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("last report"), auto_now=True)

@@ -4,6 +4,11 @@ A job is claimed by moving its row from queued to running in one UPDATE, so a me
 delivered twice (a broker retry, a redelivery after a lost worker) runs the work once,
 and a job cancelled while queued never starts. Progress and the end are written to the
 row and pushed to open pages as `job.*` events of the live feed.
+
+A split job (`kinds.SplitInto`) stays running while its parts run; each part that ends,
+however it ends (done, failed, cancelled, never sent, reaped), calls `part_finished`, and
+the one that finds every part ended claims the merge with a conditional UPDATE, so the
+merge runs exactly once even when two parts finish at the same instant on two machines.
 """
 
 from __future__ import annotations
@@ -11,13 +16,14 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from pollguard.jobs.choices import JobState
-from pollguard.jobs.kinds import JobCancelled, JobFailed, handler_for
+from pollguard.jobs.choices import FINAL_STATES, JobState
+from pollguard.jobs.kinds import JobCancelled, JobFailed, SplitInto, handler_for, merger_for
 from pollguard.jobs.models import Job
 from pollguard.live.actions import emit
 from pollguard.live.choices import EventKind
@@ -125,19 +131,33 @@ def finish(
         emit_job(job)
 
 
-def run(job_id: int) -> None:
-    """Run job `job_id` if it is still queued (module docstring)."""
-    job = _claim(job_id)
-    if job is None:
-        log.info("job %s is not queued any more; nothing to do", job_id)
-        return
-    handler = handler_for(job.kind)
-    if handler is None:
-        finish(job, JobState.FAILED, message=f"unknown job kind {job.kind!r}")
-        return
+def _start_parts(job: Job, split: SplitInto) -> None:
+    """Ask for one job per part; the parent stays running until they have all ended."""
+    from pollguard.jobs.actions import do_request_job
+
+    total = len(split.parts)
+    with transaction.atomic():
+        job.work_done, job.work_total = 0, total
+        job.message = split.message or f"{total} parts sent to the workers"
+        job.message_ar = split.message_ar or f"أُرسلت {total} أجزاء إلى العمّال"
+        job.save(update_fields=["work_done", "work_total", "message", "message_ar", "updated_at"])
+        emit_job(job)
+        for name, parameters in split.parts:
+            do_request_job(
+                split.kind,
+                parameters={**parameters, "name": name},
+                election_id=job.election_id,
+                acting_user=job.requested_by,
+                parent=job,
+                dedupe=False,
+            )
+
+
+def _execute(job: Job, call: Callable[[JobContext], Any]) -> None:
+    """Run `call` for `job` and record how it ended (the user sees words, never a trace)."""
     context = JobContext(job)
     try:
-        result = handler(context)
+        result = call(context)
     except JobCancelled:
         finish(job, JobState.CANCELLED, message="cancelled", message_ar="أُلغيت")
     except JobFailed as failed:
@@ -158,6 +178,9 @@ def run(job_id: int) -> None:
             message_ar=f"خطأ داخلي ({type(exc).__name__})؛ التفاصيل في سجل الخادم",
         )
     else:
+        if isinstance(result, SplitInto):
+            _start_parts(job, result)
+            return
         finish(
             job,
             JobState.SUCCEEDED,
@@ -165,3 +188,51 @@ def run(job_id: int) -> None:
             message_ar=context.job.message_ar or "تمّت",
             result=result or {},
         )
+
+
+def part_finished(part: Job) -> None:
+    """Count an ended part on its parent; the caller that sees the last one merges."""
+    if part.parent_id is None:
+        return
+    parts = list(Job.objects.filter(parent_id=part.parent_id).order_by("pk"))
+    ended = sum(p.state in FINAL_STATES for p in parts)
+    with transaction.atomic():
+        Job.objects.filter(pk=part.parent_id, state=JobState.RUNNING).update(
+            work_done=ended,
+            message=f"{ended} of {len(parts)} parts done",
+            message_ar=f"أُنجز {ended} من {len(parts)} أجزاء",
+            updated_at=timezone.now(),
+        )
+        parent = Job.objects.get(pk=part.parent_id)
+        emit_job(parent)
+    if ended < len(parts):
+        return
+    claimed = Job.objects.filter(
+        pk=parent.pk, state=JobState.RUNNING, merge_claimed=False
+    ).update(merge_claimed=True)
+    if not claimed:
+        return  # another worker merges, or the parent ended already
+    parent.refresh_from_db()
+    merger = merger_for(parent.kind)
+
+    def merge(context: JobContext) -> dict[str, Any] | None:
+        context.check_cancelled()
+        if merger is None:
+            raise JobFailed(f"job kind {parent.kind!r} has no merge step")
+        return merger(context, parts)
+
+    _execute(parent, merge)
+
+
+def run(job_id: int) -> None:
+    """Run job `job_id` if it is still queued (module docstring)."""
+    job = _claim(job_id)
+    if job is None:
+        log.info("job %s is not queued any more; nothing to do", job_id)
+        return
+    handler = handler_for(job.kind)
+    if handler is None:
+        finish(job, JobState.FAILED, message=f"unknown job kind {job.kind!r}")
+    else:
+        _execute(job, handler)
+    part_finished(job)

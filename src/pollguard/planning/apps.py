@@ -11,6 +11,13 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from pollguard.jobs.kinds import register
-        from pollguard.planning.jobs import PLAN_RUN, run_plan
+        from pollguard.planning.jobs import (
+            PLAN_PART,
+            PLAN_RUN,
+            merge_parts,
+            run_plan,
+            run_plan_part,
+        )
 
-        register(PLAN_RUN, run_plan)
+        register(PLAN_RUN, run_plan, merge=merge_parts)
+        register(PLAN_PART, run_plan_part)

@@ -310,6 +310,9 @@ POLLGUARD_QUEUE = env_str("POLLGUARD_QUEUE", "pollguard")
 POLLGUARD_SERVE_WORKER = env_bool("POLLGUARD_SERVE_WORKER", POLLGUARD_BROKER_EMBEDDED)
 # A running job whose row has not moved for this long lost its worker and is marked failed.
 POLLGUARD_JOB_STALE_MINUTES = env_int("POLLGUARD_JOB_STALE_MINUTES", 15, minimum=1)
+# A plan run of a package with independent parts (governorates) at least this large is
+# split into one job per part (design.md section 4); smaller ones run as one job.
+POLLGUARD_PLAN_SPLIT_MIN_CENTERS = env_int("POLLGUARD_PLAN_SPLIT_MIN_CENTERS", 1000, minimum=0)
 
 # --- audit trail ----------------------------------------------------------------------
 
