@@ -197,7 +197,13 @@ def run_plan(ctx: JobContext) -> dict[str, Any] | SplitInto:
         based_on=base,
         job=ctx.job,
     )
+    _stored(ctx, stored.version)
     return {"plan": stored.pk, "version": stored.version}
+
+
+def _stored(ctx: JobContext, version: int) -> None:
+    ctx.job.message = f"version {version} stored as a draft"
+    ctx.job.message_ar = f"حُفظت النسخة {version} مسودةً"
 
 
 def _split(
@@ -303,6 +309,7 @@ def merge_parts(ctx: JobContext, parts: list[Job]) -> dict[str, Any]:
         based_on=None,
         job=ctx.job,
     )
+    _stored(ctx, stored.version)
     if failed:
         names = ", ".join(f.name for f in failed)
         ctx.job.message = f"version {stored.version} stored; {len(failed)} part(s) failed: {names}"
