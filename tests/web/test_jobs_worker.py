@@ -64,6 +64,7 @@ class Instance:
     port: int
     tokens: dict[str, str]
     package: Path
+    env: dict[str, str]
 
     def call(self, user: str, method: str, path: str, body: object = None) -> tuple[int, Any]:
         request = urllib.request.Request(
@@ -117,8 +118,10 @@ def instance(
         POLLGUARD_DATA_DIR=str(tmp / "data"),
         POLLGUARD_SECRET_KEY="jobs-test-secret-key-" + uuid.uuid4().hex,
         POLLGUARD_QUEUE=queue,
-        # One worker started below in both set-ups, never one inside serve.
+        # Two worker processes started below in both set-ups, never one inside serve.
         POLLGUARD_SERVE_WORKER="0",
+        # The tests' package (a dozen centers) runs as one job, the national one in parts.
+        POLLGUARD_PLAN_SPLIT_MIN_CENTERS="50",
     )
     if transport == "redis":
         if not _redis_up():
@@ -139,12 +142,13 @@ def instance(
         )  # fmt: skip
         processes.append(server)
         worker = subprocess.Popen(
-            [sys.executable, "-m", "pollguard", "worker", "--loglevel", "WARNING"],
+            [sys.executable, "-m", "pollguard", "worker", "--processes", "2",
+             "--loglevel", "WARNING"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
         )  # fmt: skip
         processes.append(worker)
         wait_for_port(port, server, "pollguard serve")
-        yield Instance(port=port, tokens=tokens, package=tmp / "package")
+        yield Instance(port=port, tokens=tokens, package=tmp / "package", env=env)
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -211,3 +215,31 @@ def test_a_changed_or_broken_package_fails_the_job_with_its_messages(instance: I
         assert any(e.startswith("centers.csv:2:") for e in failed["result"]["errors"]), failed
     finally:
         centers.write_text(original, encoding="utf-8")
+
+
+def test_a_national_run_is_planned_in_parts_by_the_workers_and_merged(
+    instance: Instance, tmp_path: Path
+) -> None:
+    """Last in this module: it loads a second election, which becomes the current one."""
+    folder = tmp_path / "national"
+    write = (
+        "import random, sys; from pollguard.core.package import write_package; "
+        "from pollguard.core.synthetic.scaled import Scale, build; "
+        "write_package(build(random.Random(5), Scale(3, 2, 20, 2, 2, national=True), 'nat-5'), "
+        "__import__('pathlib').Path(sys.argv[1]))"
+    )
+    subprocess.run([sys.executable, "-c", write, str(folder)], env=instance.env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pollguard", "load", str(folder)],
+        env=instance.env, check=True, capture_output=True,
+    )  # fmt: skip
+    status, body = instance.call("ops", "POST", "/plan-runs", {"time_limit": 2, "seed": 3})
+    assert status == 202, body
+    finished = instance.wait_for_job(body["job"], deadline_s=300)
+    assert finished["state"] == "succeeded", json.dumps(finished, ensure_ascii=False)
+    assert finished["result"]["failed_parts"] == []
+    status, plan = instance.call("ops", "GET", f"/plans/{finished['result']['plan']}")
+    assert status == 200
+    assert plan["metrics"]["parts"] == 3
+    assert plan["metrics"]["bound"] <= plan["metrics"]["objective"] + 1e-6
+    assert plan["metrics"]["centers"] == 60  # every governorate's centers, merged
