@@ -19,9 +19,12 @@ from pollguard.core.planning import cordon, engine
 from pollguard.core.planning.cordon import (
     BoundError,
     ComponentResult,
+    aggregate,
     build_instance,
     greedy,
     optimize,
+    optimizer,
+    solve,
 )
 from pollguard.core.planning.engine import PlanOptions, make_plan
 from pollguard.core.planning.requirements import requirements
@@ -153,7 +156,7 @@ def test_a_bound_above_the_plan_objective_is_an_internal_error_not_clipped(
 ) -> None:
     pkg = _scarce_package()
     inst = build_instance(pkg, scores(pkg))
-    monkeypatch.setattr(cordon, "solve_component", _fake_component)
+    monkeypatch.setattr(optimizer, "solve_component", _fake_component)
     with pytest.raises(BoundError):
         optimize(inst, time_limit=1, workers=0)
 
@@ -261,7 +264,7 @@ def test_a_package_with_a_duality_gap_reaches_every_stage_of_the_default_solver(
 ) -> None:
     # With the compact MILP on, this small package is proven optimal by it; off, the
     # stages that follow have to do the work.
-    monkeypatch.setattr(cordon, "COMPACT_CLASSES", 0)
+    monkeypatch.setattr(solve, "COMPACT_CLASSES", 0)
     pkg = _deep_package()
     inst = build_instance(pkg, scores(pkg))
     best = optimize(inst, time_limit=4, workers=0)
@@ -300,19 +303,19 @@ def test_a_worker_stopped_at_the_time_limit_keeps_its_best_plan_so_far(
     forever) is stopped, and the plan is what it had found, not its starting plan."""
     import time as _time
 
-    monkeypatch.setattr(cordon, "COMPACT_CLASSES", 0)
+    monkeypatch.setattr(solve, "COMPACT_CLASSES", 0)
     pkg = _deep_package()
     inst = build_instance(pkg, scores(pkg))
-    (ks, js), *_ = cordon.components(inst)
-    model = cordon._model(inst, "part", ks, js)
+    (ks, js), *_ = aggregate.components(inst)
+    model = aggregate._model(inst, "part", ks, js)
     seen: dict[str, Any] = {}
 
     def stop(*_: Any, **__: Any) -> Any:
         raise _Stop
 
-    monkeypatch.setattr(cordon, "_sector_bound", stop)
+    monkeypatch.setattr(solve, "_sector_bound", stop)
     with pytest.raises(_Stop):
-        cordon.solve_component(
+        solve.solve_component(
             model,
             solver="highs",
             time_limit=4,
@@ -320,14 +323,14 @@ def test_a_worker_stopped_at_the_time_limit_keeps_its_best_plan_so_far(
             on_lp=lambda b, x: seen.update(start=x),
             on_best=lambda b, x: seen.update(best=x),
         )
-    start_value = cordon._shortfall(model, seen["start"])
-    best_value = cordon._shortfall(model, seen["best"])
+    start_value = aggregate._shortfall(model, seen["start"])
+    best_value = aggregate._shortfall(model, seen["best"])
     assert best_value < start_value - TOL  # column generation improved on the start
 
     def hang(*_: Any, **__: Any) -> Any:
         _time.sleep(3600)
 
-    monkeypatch.setattr(cordon, "_sector_bound", hang)
+    monkeypatch.setattr(solve, "_sector_bound", hang)
     stopped = optimize(inst, time_limit=2, workers=1)
     assert stopped.status == "stopped"
     assert stopped.objective == pytest.approx(best_value)

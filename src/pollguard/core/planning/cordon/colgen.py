@@ -1,0 +1,315 @@
+"""Column generation: the per-demand (pattern) formulation.
+
+The compact model's LP relaxation lets a need of 7 be met by 7/12 of a 12-person team,
+so its bound is weak exactly where whole teams matter, and branch-and-bound spends its
+time closing that gap. The pattern formulation gives each demand a choice among
+*patterns* (how many teams of each eligible class it receives) with the class
+capacities as the only coupling rows:
+
+    min sum_q c_q l_q   s.t.  sum_{q of j} l_q = 1 (each demand j),
+                              sum_q a_kq l_q <= N_k (each class k),  l in {0, 1}
+
+where c_q = w_j * max(0, need_j - sum_k s_k a_kq). Its LP relaxation convexifies each
+demand's knapsack (Dantzig-Wolfe), which is much tighter. Patterns are generated on
+demand: with class prices -pi_k from the master LP's duals, the best pattern of every
+demand is a bounded knapsack over coverage, solved for all demands at once by a
+vectorised dynamic program. For any pi <= 0 the Lagrangian
+
+    L(pi) = sum_j min_q (c_q - sum_k pi_k a_kq) + sum_k pi_k N_k
+
+is a valid lower bound, so the bound holds even when generation stops early. The
+plan is then the best integer choice among the generated patterns (price-and-branch),
+warm-started from the best start; it is a feasible plan, and its quality is measured
+against L, never assumed.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from pollguard.core.planning.cordon.aggregate import (
+    ComponentModel,
+    _feasible,
+    _shortfall,
+    _submodel,
+)
+from pollguard.core.planning.cordon.budget import OPTIMALITY_GAP, _proven
+from pollguard.core.planning.cordon.milp import _highs_milp, _new_highs
+from pollguard.core.planning.cordon.stages import _mark, _report
+from pollguard.core.planning.cordon.starts import _exact_fit, _repair
+
+Pattern = tuple[tuple[int, int], ...]  # ((pair, teams), ...)
+
+
+class _Pricer:
+    """Best pattern of every demand under class prices (vectorised bounded knapsack)."""
+
+    def __init__(self, model: ComponentModel) -> None:
+        J = len(model.need)
+        order = np.argsort(model.pair_j, kind="stable")
+        counts = np.bincount(model.pair_j, minlength=J)
+        width = int(counts.max()) if len(counts) else 0
+        self.width = width
+        self.pair = np.full((J, width), -1, dtype=int)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        slot = np.arange(len(order)) - starts[model.pair_j[order]]
+        self.pair[model.pair_j[order], slot] = order
+        valid = self.pair >= 0
+        safe = np.where(valid, self.pair, 0)
+        self.cls = np.where(valid, model.pair_k[safe], 0)
+        self.size = np.where(valid, model.size[model.pair_k[safe]], 0).astype(int)
+        self.ub = np.where(valid, model.pair_ub[safe], 0).astype(int)
+        self.need = model.need.astype(int)
+        self.weight = model.weight
+        self.top = int(self.need.max() + self.size.max()) if J and width else 0
+        self.grid = np.arange(self.top + 1)
+        self.rows = np.arange(J)[:, None]
+
+    def price(self, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """(best value per demand, best coverage per demand, choices per slot)."""
+        J = len(self.need)
+        inf = np.inf
+        F = np.full((J, self.top + 1), inf)
+        F[:, 0] = 0.0
+        choices: list[np.ndarray] = []
+        for i in range(self.width):
+            s = self.size[:, i][:, None]
+            u = self.ub[:, i][:, None]
+            p = prices[self.cls[:, i]][:, None]
+            G = F.copy()
+            C = np.zeros(F.shape, dtype=np.int16)
+            most = int(self.ub[:, i].max())
+            for a in range(1, most + 1):
+                src = self.grid[None, :] - a * s
+                ok = (src >= 0) & (a <= u)
+                cand = np.where(ok, F[self.rows, np.maximum(src, 0)] + a * p, inf)
+                better = cand < G - 1e-12
+                if better.any():
+                    G = np.where(better, cand, G)
+                    C = np.where(better, a, C)
+            F = G
+            choices.append(C)
+        cost = self.weight[:, None] * np.maximum(0.0, self.need[:, None] - self.grid[None, :]) + F
+        best_t = np.argmin(cost, axis=1)
+        return cost[np.arange(J), best_t], best_t, choices
+
+    def pattern(self, j: int, t: int, choices: list[np.ndarray]) -> Pattern:
+        used: list[tuple[int, int]] = []
+        for i in range(self.width - 1, -1, -1):
+            a = int(choices[i][j, t])
+            if a:
+                used.append((int(self.pair[j, i]), a))
+                t -= a * int(self.size[j, i])
+        return tuple(sorted(used))
+
+
+def _patterns_of(model: ComponentModel, x: np.ndarray) -> list[Pattern]:
+    out: list[list[tuple[int, int]]] = [[] for _ in model.need]
+    for p in np.nonzero(x > 0.5)[0].tolist():
+        out[int(model.pair_j[p])].append((p, round(float(x[p]))))
+    return [tuple(sorted(q)) for q in out]
+
+
+def _pattern_cost(model: ComponentModel, j: int, q: Pattern) -> float:
+    cover = sum(model.size[model.pair_k[p]] * a for p, a in q)
+    return float(model.weight[j] * max(0.0, model.need[j] - cover))
+
+
+def _cg_solve(
+    model: ComponentModel,
+    starts: list[np.ndarray],
+    deadline: float,
+    seed: int,
+    share: float,
+    master_share: float = 0.0,
+) -> tuple[np.ndarray | None, float, str, np.ndarray]:
+    """(best x among generated patterns or None, Lagrangian bound, status, the class
+    prices of the best bound).
+
+    With `master_share` > 0 and the rounded plan not proven, the master over the
+    generated patterns is then solved as a MILP (price-and-branch) for that share of the
+    time left, warm-started from the rounded plan: a plan, never a bound.
+    """
+    import highspy
+
+    J, K = len(model.need), len(model.cap)
+    pricer = _Pricer(model)
+    pool: dict[tuple[int, Pattern], int] = {}
+    col_j: list[int] = []
+    col_q: list[Pattern] = []
+
+    def column(j: int, q: Pattern) -> tuple[float, list[int], list[float]]:
+        rows = [j]
+        vals = [1.0]
+        per: dict[int, float] = {}
+        for p, teams in q:
+            k = int(model.pair_k[p])
+            per[k] = per.get(k, 0.0) + teams
+        for k, amount in sorted(per.items()):
+            rows.append(J + k)
+            vals.append(amount)
+        return _pattern_cost(model, j, q), rows, vals
+
+    def add(h: Any, items: list[tuple[int, Pattern]]) -> None:
+        fresh = [(j, q) for j, q in items if (j, q) not in pool]
+        if not fresh:
+            return
+        costs: list[float] = []
+        starts_: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
+        for j, q in fresh:
+            pool[(j, q)] = len(col_j)
+            col_j.append(j)
+            col_q.append(q)
+            c, r, v = column(j, q)
+            costs.append(c)
+            starts_.append(len(index))
+            index.extend(r)
+            value.extend(v)
+        n = len(fresh)
+        h.addCols(
+            n,
+            np.array(costs),
+            np.zeros(n),
+            np.ones(n),
+            len(index),
+            np.array(starts_, dtype=np.int32),
+            np.array(index, dtype=np.int32),
+            np.array(value),
+        )
+
+    h = _new_highs()
+    h.setOptionValue("threads", 1)
+    inf = highspy.kHighsInf
+    h.addRows(
+        J,
+        np.ones(J),
+        np.ones(J),
+        0,
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0),
+    )
+    h.addRows(
+        K,
+        np.full(K, -inf),
+        model.cap.astype(float),
+        0,
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0),
+    )
+    initial: list[tuple[int, Pattern]] = [(j, ()) for j in range(J)]
+    for x in starts:
+        initial.extend(enumerate(_patterns_of(model, x)))
+    add(h, initial)
+    bound = 0.0
+    best_pi = np.zeros(K)
+    started = time.perf_counter()
+    stop_at = started + share * max(0.0, deadline - started)
+    lp_value = math.inf
+    while True:
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        lp_value = float(h.getInfo().objective_function_value)
+        duals = np.array(h.getSolution().row_dual)
+        pi = np.minimum(0.0, duals[J:])
+        values, best_t, choices = pricer.price(-pi)
+        value = float(values.sum() + (pi * model.cap).sum())
+        if value > bound:
+            bound, best_pi = value, pi
+            _report(model, None, bound)  # the parent keeps it if this worker is stopped
+        mu = duals[:J]
+        improving = np.nonzero(values - mu < -1e-7 * np.maximum(1.0, np.abs(mu)))[0]
+        if len(improving) == 0 or lp_value - bound <= 1e-6 * max(1.0, lp_value):
+            bound = max(bound, lp_value if len(improving) == 0 else bound)
+            break
+        if time.perf_counter() > stop_at:
+            break
+        add(h, [(int(j), pricer.pattern(int(j), int(best_t[j]), choices)) for j in improving])
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None, bound, "time_limit", best_pi
+    # Rounding the pattern LP: a basic solution has at most K fractional demands (one
+    # convexity row per demand, K capacity rows), so keeping every demand whose pattern
+    # is integral and re-solving only the others, as a small compact MILP on the
+    # capacity left, loses little; that MILP is small enough to solve properly.
+    if not math.isfinite(lp_value):
+        return None, bound, "time_limit", best_pi
+    values = np.array(h.getSolution().col_value)
+    x = np.zeros(len(model.pair_k))
+    fixed = np.zeros(J, dtype=bool)
+    for c in np.nonzero(values > 1 - 1e-6)[0].tolist():
+        j = col_j[c]
+        fixed[j] = True
+        for p, a in col_q[c]:
+            x[p] += a
+    open_j = np.nonzero(~fixed)[0]
+    if len(open_j):
+        used = np.bincount(model.pair_k, weights=x, minlength=K)
+        sub, back = _submodel(model, open_j, np.maximum(0.0, model.cap - used))
+        sub_start = _repair(sub, _exact_fit(sub))
+        if len(sub.pair_k):
+            left = max(0.05, 0.6 * (deadline - time.perf_counter()))
+            sub_end = time.perf_counter() + left
+            sub_x, _, _, sub_x2, _ = _highs_milp(sub, sub_start, left, seed, sub_end)
+            if sub_x2 is not None and _shortfall(sub, sub_x2) <= _shortfall(sub, sub_x) + 1e-9:
+                sub_x = sub_x2
+            x[back] += sub_x
+    if not _feasible(model, x):
+        return None, bound, "time_limit", best_pi
+    if master_share > 0 and not _proven(_shortfall(model, x), bound):
+        limit = master_share * (deadline - time.perf_counter())
+        if limit > 0.1:
+            _mark("price_and_branch")
+            x = _master_milp(model, h, x, col_q, add, pool, limit, seed)
+    status = "optimal" if _proven(_shortfall(model, x), bound) else "time_limit"
+    return x, bound, status, best_pi
+
+
+def _master_milp(
+    model: ComponentModel,
+    h: Any,
+    x: np.ndarray,
+    col_q: list[Pattern],
+    add: Callable[[Any, list[tuple[int, Pattern]]], None],
+    pool: Mapping[tuple[int, Pattern], int],
+    limit: float,
+    seed: int,
+) -> np.ndarray:
+    """The best plan among the generated patterns (the master as a MILP), or `x`."""
+    import highspy
+
+    patterns = _patterns_of(model, x)
+    add(h, list(enumerate(patterns)))
+    n = h.getNumCol()
+    h.changeColsIntegrality(
+        n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
+    )
+    start = np.zeros(n)
+    for j, q in enumerate(patterns):
+        start[pool[(j, q)]] = 1.0
+    sol = highspy.HighsSolution()
+    sol.col_value = list(start)
+    sol.value_valid = True
+    h.setSolution(sol)
+    h.setOptionValue("time_limit", max(0.05, limit))
+    h.setOptionValue("mip_rel_gap", OPTIMALITY_GAP)
+    h.setOptionValue("random_seed", seed)
+    h.run()
+    if h.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return x
+    values = np.array(h.getSolution().col_value)
+    cand = np.zeros(len(model.pair_k))
+    for c in np.nonzero(values > 0.5)[0].tolist():
+        for p, a in col_q[c]:
+            cand[p] += a
+    if _feasible(model, cand) and _shortfall(model, cand) < _shortfall(model, x) - 1e-9:
+        return cand
+    return x
