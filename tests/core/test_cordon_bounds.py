@@ -306,8 +306,8 @@ def test_a_worker_stopped_at_the_time_limit_keeps_its_best_plan_so_far(
     monkeypatch.setattr(solve, "COMPACT_CLASSES", 0)
     pkg = _deep_package()
     inst = build_instance(pkg, scores(pkg))
-    (ks, js), *_ = aggregate.components(inst)
-    model = aggregate._model(inst, "part", ks, js)
+    part, *_ = aggregate.components(inst)
+    model = aggregate._model(inst, "part", part.class_ids, part.demand_ids)
     seen: dict[str, Any] = {}
 
     def stop(*_: Any, **__: Any) -> Any:

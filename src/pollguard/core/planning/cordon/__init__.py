@@ -81,7 +81,7 @@ from class counts) and `optimizer` (`optimize`, `flow_bound`).
 
 from __future__ import annotations
 
-from pollguard.core.planning.cordon.aggregate import ComponentModel, components
+from pollguard.core.planning.cordon.aggregate import ComponentModel, Part, components
 from pollguard.core.planning.cordon.greedy import greedy
 from pollguard.core.planning.cordon.instance import (
     CordonInstance,
@@ -95,6 +95,7 @@ from pollguard.core.planning.cordon.parallel import Progress
 from pollguard.core.planning.cordon.result import (
     BoundError,
     CordonResult,
+    Evaluation,
     bound_tolerance,
     check_bound,
     evaluate,
@@ -107,6 +108,8 @@ __all__ = [
     "ComponentResult",
     "CordonInstance",
     "CordonResult",
+    "Evaluation",
+    "Part",
     "Progress",
     "TeamClass",
     "UnitSlot",

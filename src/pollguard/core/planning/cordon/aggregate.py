@@ -41,8 +41,24 @@ class ComponentModel:
         return len(self.pair_k) + len(self.need)
 
 
-def components(inst: CordonInstance) -> list[tuple[list[int], list[int]]]:
-    """Independent parts: (class indices, demand indices), largest first."""
+@dataclass(frozen=True)
+class Part:
+    """One independent part of an instance: the classes and demands it holds."""
+
+    class_ids: list[int]  # indices into `CordonInstance.classes`
+    demand_ids: list[int]  # indices into `CordonInstance.demands`
+
+
+@dataclass(frozen=True)
+class SubModel:
+    """A model restricted to some demands, and where its pairs come from."""
+
+    model: ComponentModel
+    back: np.ndarray  # the parent model's pair for each pair of `model`
+
+
+def components(inst: CordonInstance) -> list[Part]:
+    """Independent parts, largest (most demands) first."""
     parent: dict[str, str] = {}
 
     def find(a: str) -> str:
@@ -68,8 +84,8 @@ def components(inst: CordonInstance) -> list[tuple[list[int], list[int]]]:
     for k, cls in enumerate(inst.classes):
         root = find(inst.centers[int(cls.centers[0])].sector)
         class_parts.setdefault(root, []).append(k)
-    parts = [(class_parts.get(root, []), js) for root, js in demand_parts.items()]
-    parts.sort(key=lambda p: (-len(p[1]), p[1][0] if p[1] else 0))
+    parts = [Part(class_parts.get(root, []), js) for root, js in demand_parts.items()]
+    parts.sort(key=lambda p: (-len(p.demand_ids), p.demand_ids[0] if p.demand_ids else 0))
     return parts
 
 
@@ -149,9 +165,7 @@ def _moves(model: ComponentModel, x: np.ndarray) -> float:
     return float(np.maximum(0.0, model.current - x).sum())
 
 
-def _submodel(
-    model: ComponentModel, demands: np.ndarray, cap: np.ndarray
-) -> tuple[ComponentModel, np.ndarray]:
+def _submodel(model: ComponentModel, demands: np.ndarray, cap: np.ndarray) -> SubModel:
     """The model restricted to some demands with the given capacities, and the map from
     its pairs back to the parent's pairs."""
     local = np.full(len(model.need), -1, dtype=int)
@@ -171,4 +185,4 @@ def _submodel(
         pair_ub=np.minimum(model.pair_ub[keep], cap[model.pair_k[keep]]),
         demand_group=None if model.demand_group is None else model.demand_group[demands],
     )
-    return sub, keep
+    return SubModel(sub, keep)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
 from pollguard.core.planning.cordon.aggregate import (
     ComponentModel,
+    SubModel,
     _feasible,
     _shortfall,
     _submodel,
@@ -20,9 +22,34 @@ from pollguard.core.planning.cordon.milp import _full_solution, _highs_model, _r
 from pollguard.core.planning.cordon.stages import _mark
 
 
+@dataclass(frozen=True)
+class SectorBound:
+    """The sector bound of a part and the plan, improved where a group's MILP helped."""
+
+    bound: float
+    x: np.ndarray
+
+
+@dataclass(frozen=True)
+class GroupBound:
+    """HiGHS's dual bound of one group's priced MILP, and its best solution if any."""
+
+    bound: float
+    x: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class _OpenGroup:
+    """A group whose MILP may raise the bound."""
+
+    gap: float  # the plan's priced value above the group's pattern bound
+    part: SubModel  # the group's model
+    floor: float  # the group's pattern bound at the same prices
+
+
 def _sector_bound(
     model: ComponentModel, pi: np.ndarray, x: np.ndarray, deadline: float, seed: int
-) -> tuple[float, np.ndarray]:
+) -> SectorBound:
     """A Lagrangian bound that keeps every constraint but the capacities of the classes
     that cross sectors (the reserves), priced at `pi` <= 0 (the column-generation duals).
 
@@ -41,7 +68,7 @@ def _sector_bound(
     """
     K, J = len(model.cap), len(model.need)
     if model.demand_group is None or J == 0:
-        return 0.0, x
+        return SectorBound(0.0, x)
     pi = np.minimum(pi, 0.0)
     spans = np.zeros(K, dtype=bool)
     for k in range(K):
@@ -64,53 +91,55 @@ def _sector_bound(
     groups: dict[int, list[int]] = {}
     for j in range(J):
         groups.setdefault(find(j), []).append(j)
-    values, _, _ = _Pricer(model).price(-pi)
+    values = _Pricer(model).price(-pi).values
     class_group = np.full(K, -1)
     for k in np.nonzero(~spans)[0].tolist():
         ds = model.pair_j[model.pair_k == k]
         if len(ds):
             class_group[k] = find(int(ds[0]))
     total = float((pi * model.cap)[spans].sum())
-    open_: list[tuple[float, ComponentModel, np.ndarray, float]] = []
+    open_: list[_OpenGroup] = []
     for root, demands in groups.items():
         floor = float(values[demands].sum() + (pi * model.cap)[class_group == root].sum())
         floor -= 1e-7 * max(1.0, abs(floor))
-        sub, back = _submodel(model, np.array(demands, dtype=int), model.cap.copy())
-        mine = x[back]
-        value = _shortfall(sub, mine) + float((price[sub.pair_k] * mine).sum())
-        if value - floor > 1e-6 * max(1.0, value) and len(sub.pair_k):
-            open_.append((value - floor, sub, back, floor))
+        part = _submodel(model, np.array(demands, dtype=int), model.cap.copy())
+        mine = x[part.back]
+        value = _shortfall(part.model, mine) + float((price[part.model.pair_k] * mine).sum())
+        if value - floor > 1e-6 * max(1.0, value) and len(part.model.pair_k):
+            open_.append(_OpenGroup(value - floor, part, floor))
         else:
             total += floor
-    open_.sort(key=lambda item: -item[0])
-    left_gap = sum(item[0] for item in open_)
-    if open_ and open_[0][0] < CONCENTRATED * left_gap:
+    open_.sort(key=lambda group: -group.gap)
+    left_gap = sum(group.gap for group in open_)
+    if open_ and open_[0].gap < CONCENTRATED * left_gap:
         # The gap is spread over several groups: none of their MILPs would be solved far
         # enough in the time there is to raise the bound (measured on the national
         # benchmark's parts), and the search needs the time more. Pattern bounds only.
-        return total + sum(item[3] for item in open_), x
+        return SectorBound(total + sum(group.floor for group in open_), x)
     _mark("sector_bound")
     plan = x.copy()
     value = _shortfall(model, plan)
-    for gap, sub, back, floor in open_:
+    for group in open_:
+        back = group.part.back
         left = deadline - time.perf_counter()
-        best = floor
+        best = group.floor
         if left > 0.1:
-            found, sub_x = _group_bound(sub, plan[back], price, left * gap / left_gap, seed)
-            best = max(best, found)
-            if sub_x is not None:
+            share = left * group.gap / left_gap
+            found = _group_bound(group.part.model, plan[back], price, share, seed)
+            best = max(best, found.bound)
+            if found.x is not None:
                 candidate = plan.copy()
-                candidate[back] = sub_x
+                candidate[back] = found.x
                 if _feasible(model, candidate) and _shortfall(model, candidate) < value - 1e-9:
                     plan, value = candidate, _shortfall(model, candidate)
-        left_gap -= gap
+        left_gap -= group.gap
         total += best
-    return total, plan
+    return SectorBound(total, plan)
 
 
 def _group_bound(
     sub: ComponentModel, x: np.ndarray, price: np.ndarray, limit: float, seed: int
-) -> tuple[float, np.ndarray | None]:
+) -> GroupBound:
     """HiGHS's dual bound of one group's MILP with reserve teams priced, and its best
     solution; the plan's teams in the group are its start (an incumbent prunes, so the
     bound rises)."""
@@ -134,6 +163,6 @@ def _group_bound(
         sub_x = _round_x(sub, h.getSolution().col_value)
     value = float(info.mip_dual_bound)
     if not math.isfinite(value):
-        return 0.0, sub_x
+        return GroupBound(0.0, sub_x)
     # The dual bound is HiGHS's to its tolerances; keep a margin of the same order.
-    return max(0.0, value - 1e-7 * max(1.0, abs(value))), sub_x
+    return GroupBound(max(0.0, value - 1e-7 * max(1.0, abs(value))), sub_x)

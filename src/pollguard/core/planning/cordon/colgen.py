@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,25 @@ from pollguard.core.planning.cordon.stages import _mark, _report
 from pollguard.core.planning.cordon.starts import _exact_fit, _repair
 
 Pattern = tuple[tuple[int, int], ...]  # ((pair, teams), ...)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """The best pattern of every demand under class prices, as the pricer's tables."""
+
+    values: np.ndarray  # best reduced value per demand (shortfall cost + priced teams)
+    coverage: np.ndarray  # people the best pattern covers, per demand
+    choices: list[np.ndarray]  # teams taken per slot and coverage (to trace a pattern back)
+
+
+@dataclass(frozen=True)
+class ColgenOutcome:
+    """What column generation found."""
+
+    x: np.ndarray | None  # the best plan among the generated patterns, or None
+    bound: float  # the Lagrangian bound, valid even when generation stopped early
+    status: str  # "optimal" when `x` meets the bound, else "time_limit"
+    prices: np.ndarray  # the class prices (<= 0) of the best bound
 
 
 class _Pricer:
@@ -70,8 +90,8 @@ class _Pricer:
         self.grid = np.arange(self.top + 1)
         self.rows = np.arange(J)[:, None]
 
-    def price(self, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-        """(best value per demand, best coverage per demand, choices per slot)."""
+    def price(self, prices: np.ndarray) -> Pricing:
+        """Best value and coverage per demand, and the choices per slot."""
         J = len(self.need)
         inf = np.inf
         F = np.full((J, self.top + 1), inf)
@@ -96,7 +116,7 @@ class _Pricer:
             choices.append(C)
         cost = self.weight[:, None] * np.maximum(0.0, self.need[:, None] - self.grid[None, :]) + F
         best_t = np.argmin(cost, axis=1)
-        return cost[np.arange(J), best_t], best_t, choices
+        return Pricing(cost[np.arange(J), best_t], best_t, choices)
 
     def pattern(self, j: int, t: int, choices: list[np.ndarray]) -> Pattern:
         used: list[tuple[int, int]] = []
@@ -127,9 +147,9 @@ def _cg_solve(
     seed: int,
     share: float,
     master_share: float = 0.0,
-) -> tuple[np.ndarray | None, float, str, np.ndarray]:
-    """(best x among generated patterns or None, Lagrangian bound, status, the class
-    prices of the best bound).
+) -> ColgenOutcome:
+    """The pattern LP by column generation from the `starts`' patterns, for `share` of
+    the time to `deadline`, its Lagrangian bound, and its rounding to a plan.
 
     With `master_share` > 0 and the rounded plan not proven, the master over the
     generated patterns is then solved as a MILP (price-and-branch) for that share of the
@@ -221,27 +241,33 @@ def _cg_solve(
         lp_value = float(h.getInfo().objective_function_value)
         duals = np.array(h.getSolution().row_dual)
         pi = np.minimum(0.0, duals[J:])
-        values, best_t, choices = pricer.price(-pi)
-        value = float(values.sum() + (pi * model.cap).sum())
+        priced = pricer.price(-pi)
+        value = float(priced.values.sum() + (pi * model.cap).sum())
         if value > bound:
             bound, best_pi = value, pi
             _report(model, None, bound)  # the parent keeps it if this worker is stopped
         mu = duals[:J]
-        improving = np.nonzero(values - mu < -1e-7 * np.maximum(1.0, np.abs(mu)))[0]
+        improving = np.nonzero(priced.values - mu < -1e-7 * np.maximum(1.0, np.abs(mu)))[0]
         if len(improving) == 0 or lp_value - bound <= 1e-6 * max(1.0, lp_value):
             bound = max(bound, lp_value if len(improving) == 0 else bound)
             break
         if time.perf_counter() > stop_at:
             break
-        add(h, [(int(j), pricer.pattern(int(j), int(best_t[j]), choices)) for j in improving])
+        add(
+            h,
+            [
+                (int(j), pricer.pattern(int(j), int(priced.coverage[j]), priced.choices))
+                for j in improving
+            ],
+        )
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None, bound, "time_limit", best_pi
+        return ColgenOutcome(None, bound, "time_limit", best_pi)
     # Rounding the pattern LP: a basic solution has at most K fractional demands (one
     # convexity row per demand, K capacity rows), so keeping every demand whose pattern
     # is integral and re-solving only the others, as a small compact MILP on the
     # capacity left, loses little; that MILP is small enough to solve properly.
     if not math.isfinite(lp_value):
-        return None, bound, "time_limit", best_pi
+        return ColgenOutcome(None, bound, "time_limit", best_pi)
     values = np.array(h.getSolution().col_value)
     x = np.zeros(len(model.pair_k))
     fixed = np.zeros(J, dtype=bool)
@@ -253,24 +279,26 @@ def _cg_solve(
     open_j = np.nonzero(~fixed)[0]
     if len(open_j):
         used = np.bincount(model.pair_k, weights=x, minlength=K)
-        sub, back = _submodel(model, open_j, np.maximum(0.0, model.cap - used))
+        part = _submodel(model, open_j, np.maximum(0.0, model.cap - used))
+        sub = part.model
         sub_start = _repair(sub, _exact_fit(sub))
         if len(sub.pair_k):
             left = max(0.05, 0.6 * (deadline - time.perf_counter()))
             sub_end = time.perf_counter() + left
-            sub_x, _, _, sub_x2, _ = _highs_milp(sub, sub_start, left, seed, sub_end)
+            found = _highs_milp(sub, sub_start, left, seed, sub_end)
+            sub_x, sub_x2 = found.x, found.phase2_x
             if sub_x2 is not None and _shortfall(sub, sub_x2) <= _shortfall(sub, sub_x) + 1e-9:
                 sub_x = sub_x2
-            x[back] += sub_x
+            x[part.back] += sub_x
     if not _feasible(model, x):
-        return None, bound, "time_limit", best_pi
+        return ColgenOutcome(None, bound, "time_limit", best_pi)
     if master_share > 0 and not _proven(_shortfall(model, x), bound):
         limit = master_share * (deadline - time.perf_counter())
         if limit > 0.1:
             _mark("price_and_branch")
             x = _master_milp(model, h, x, col_q, add, pool, limit, seed)
     status = "optimal" if _proven(_shortfall(model, x), bound) else "time_limit"
-    return x, bound, status, best_pi
+    return ColgenOutcome(x, bound, status, best_pi)
 
 
 def _master_milp(

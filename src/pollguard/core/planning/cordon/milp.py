@@ -17,12 +17,33 @@ import re
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pollguard.core.planning.cordon.aggregate import ComponentModel, _feasible, _shortfall
+
+
+@dataclass(frozen=True)
+class LpRelaxation:
+    """The split-headcount optimum of a part: a valid lower bound, and its solution."""
+
+    bound: float
+    x: np.ndarray  # teams per pair, fractional
+
+
+@dataclass(frozen=True)
+class MilpOutcome:
+    """What a compact MILP solve found."""
+
+    x: np.ndarray  # phase 1's plan: the start, or better
+    bound: float  # the MILP's dual bound (0 when phase 1 did not run or found none)
+    status: str  # "optimal" or "time_limit"
+    phase2_x: np.ndarray | None  # phase 2's plan (same shortfall, less travel), if any
+    phase2: bool  # phase 2 ran
+
 
 _BANNER_DONE: set[int] = set()
 
@@ -123,7 +144,7 @@ def _full_solution(model: ComponentModel, x: np.ndarray) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def _lp_relaxation(model: ComponentModel) -> tuple[float, np.ndarray]:
+def _lp_relaxation(model: ComponentModel) -> LpRelaxation:
     """Split-headcount optimum of the component and its solution (teams per pair)."""
     import highspy
 
@@ -131,12 +152,12 @@ def _lp_relaxation(model: ComponentModel) -> tuple[float, np.ndarray]:
     h.setOptionValue("solver", "simplex")
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return 0.0, np.zeros(len(model.pair_k))
+        return LpRelaxation(0.0, np.zeros(len(model.pair_k)))
     # The dual objective of an optimal simplex solve is a bound; the primal value agrees
     # with it to the solver's tolerance, which `max(..., 0)` and callers absorb.
     value = float(h.getInfo().objective_function_value)
     x = np.array(h.getSolution().col_value[: len(model.pair_k)])
-    return max(0.0, value - 1e-7 * max(1.0, abs(value))), x
+    return LpRelaxation(max(0.0, value - 1e-7 * max(1.0, abs(value))), x)
 
 
 def _round_x(model: ComponentModel, values: Sequence[float]) -> np.ndarray | None:
@@ -154,8 +175,8 @@ def _highs_milp(
     *,
     phase1: bool = True,
     phase2_cap: float | None = None,
-) -> tuple[np.ndarray, float, str, np.ndarray | None, bool]:
-    """(x, dual bound, status, phase-2 x or None, phase 2 ran).
+) -> MilpOutcome:
+    """Phase 1 (shortfall) from `start`, then phase 2 (travel, moves) in what is left.
 
     `phase1=False` takes `start` as the shortfall-optimal plan and only runs phase 2.
     """
@@ -196,7 +217,7 @@ def _highs_milp(
     else:
         budget = min(left, max(0.3, spent))
     if budget < 0.05 or len(model.pair_k) == 0:
-        return x, bound, label, None, False
+        return MilpOutcome(x, bound, label, None, False)
     P, J = len(model.pair_k), len(model.need)
     S1 = _shortfall(model, x)
     h.addRow(
@@ -226,7 +247,7 @@ def _highs_milp(
     x2 = None
     if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
         x2 = _round_x(model, h.getSolution().col_value)
-    return x, bound, label, x2, True
+    return MilpOutcome(x, bound, label, x2, True)
 
 
 _CBC_BOUND = re.compile(r"^Lower bound:\s*(-?[0-9.eE+-]+)", re.MULTILINE)
@@ -234,8 +255,8 @@ _CBC_BOUND = re.compile(r"^Lower bound:\s*(-?[0-9.eE+-]+)", re.MULTILINE)
 
 def _cbc_milp(
     model: ComponentModel, start: np.ndarray, limit: float, seed: int, deadline: float
-) -> tuple[np.ndarray, float, str, np.ndarray | None, bool]:
-    """CBC through PuLP. Status is read from `sol_status`, never from `status` alone:
+) -> MilpOutcome:
+    """CBC through PuLP (phase 1 only). Status is read from `sol_status`, never from `status` alone:
     PuLP reports "Optimal" after a time-out. The dual bound comes from CBC's log."""
     import pulp
 
@@ -284,4 +305,4 @@ def _cbc_milp(
     if match:
         with contextlib.suppress(ValueError):
             bound = max(bound, float(match.group(1)))
-    return best, bound, status, None, False
+    return MilpOutcome(best, bound, status, None, False)

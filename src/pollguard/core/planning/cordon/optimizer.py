@@ -7,8 +7,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from pollguard.core.planning.cordon.aggregate import (
     ComponentModel,
     _aggregate,
@@ -20,7 +18,7 @@ from pollguard.core.planning.cordon.assemble import _teams_from_x
 from pollguard.core.planning.cordon.greedy import greedy
 from pollguard.core.planning.cordon.instance import CordonInstance, UnitSlot
 from pollguard.core.planning.cordon.milp import _lp_relaxation
-from pollguard.core.planning.cordon.parallel import Progress, _run_parallel
+from pollguard.core.planning.cordon.parallel import Outcome, PartialResult, Progress, _run_parallel
 from pollguard.core.planning.cordon.result import CordonResult, _result, check_bound
 from pollguard.core.planning.cordon.solve import ComponentResult, solve_component
 
@@ -32,11 +30,11 @@ def _quiet(_: str) -> None:
 def flow_bound(inst: CordonInstance) -> float:
     """The split-headcount optimum (people divisible): the physical limit."""
     total = 0.0
-    for i, (ks, js) in enumerate(components(inst)):
+    for i, part in enumerate(components(inst)):
         total += (
-            _lp_relaxation(_model(inst, f"part-{i}", ks, js))[0]
-            if ks
-            else float(sum(inst.demands[j].need * inst.demands[j].weight for j in js))
+            _lp_relaxation(_model(inst, f"part-{i}", part.class_ids, part.demand_ids)).bound
+            if part.class_ids
+            else float(sum(inst.demands[j].need * inst.demands[j].weight for j in part.demand_ids))
         )
     return total
 
@@ -67,15 +65,16 @@ def optimize(
     parts = components(inst)
     models: list[ComponentModel] = []
     trivial_value = 0.0
-    for i, (ks, js) in enumerate(parts):
+    for i, part in enumerate(parts):
+        js = part.demand_ids
         sectors = sorted(
             {inst.centers[inst.center_index[inst.demands[j].center]].sector for j in js}
         )
         name = sectors[0] if len(sectors) == 1 else f"{sectors[0]}+{len(sectors) - 1}"
-        if not ks:
+        if not part.class_ids:
             trivial_value += float(sum(inst.demands[j].need * inst.demands[j].weight for j in js))
             continue
-        model = _model(inst, name, ks, js)
+        model = _model(inst, name, part.class_ids, js)
         model.warm.append(_aggregate(model, inst, start.teams))
         if current is not None:
             model.current = _aggregate(model, inst, current)
@@ -88,7 +87,7 @@ def optimize(
     budget = max(0.1, time_limit - (time.perf_counter() - started))
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
-    outcomes: dict[int, ComponentResult | tuple[float, float, np.ndarray] | None]
+    outcomes: dict[int, Outcome]
     if workers <= 0 or not models:
         outcomes = {}
         deadline = time.perf_counter() + budget
@@ -109,10 +108,10 @@ def optimize(
         warm = model.warm[0]
         if isinstance(outcome, ComponentResult):
             x, part_bound, lp_b, status = outcome.x, outcome.bound, outcome.lp_bound, outcome.status
-        elif isinstance(outcome, tuple):
-            lp_b, best_b, rounded = outcome
+        elif isinstance(outcome, PartialResult):
+            lp_b, rounded = outcome.lp_bound, outcome.x
             x = rounded if _shortfall(model, rounded) < _shortfall(model, warm) else warm
-            part_bound, status = best_b, "stopped"
+            part_bound, status = outcome.bound, "stopped"
         else:
             x, part_bound, lp_b, status = warm, 0.0, 0.0, "stopped"
         statuses.add(status)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -20,24 +21,81 @@ from pollguard.core.planning.cordon.solve import ComponentResult, solve_componen
 Progress = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class Job:
+    """One part for a worker to solve (sent through its pipe)."""
+
+    job_id: int  # the part's index in the coordinator's list
+    model: ComponentModel
+    solver: str
+    time_limit: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class LpNews:
+    """A worker's first report on a job: the LP bound and the rounded starting plan."""
+
+    job_id: int
+    bound: float
+    x: np.ndarray
+
+
+@dataclass(frozen=True)
+class BestNews:
+    """A better bound, and a better plan when `x` is set, found while the job runs."""
+
+    job_id: int
+    bound: float
+    x: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Done:
+    """A job's result."""
+
+    job_id: int
+    result: ComponentResult
+
+
+@dataclass(frozen=True)
+class PartialResult:
+    """What the coordinator knows of a part whose worker has not finished: the best of
+    what it reported, kept for when the worker is stopped at the deadline."""
+
+    lp_bound: float
+    bound: float  # the best bound reported
+    x: np.ndarray  # the best plan reported (at first, the LP rounding)
+
+
+Outcome = ComponentResult | PartialResult | None
+"""Per part: its result, what its stopped worker had reported, or None (stopped before
+its LP)."""
+
+
 def _worker(conn: Connection) -> None:
     """Worker process loop: one job at a time, LP news first, then the result."""
     while True:
-        job = conn.recv()
+        job: Job | None = conn.recv()
         if job is None:
             return
-        job_id, model, solver, limit, seed = job
+        job_id = job.job_id
 
         def lp_news(bound: float, x: np.ndarray, job_id: int = job_id) -> None:
-            conn.send(("lp", job_id, bound, x))
+            conn.send(LpNews(job_id, bound, x))
 
         def best_news(bound: float, x: np.ndarray | None, job_id: int = job_id) -> None:
-            conn.send(("best", job_id, bound, x))
+            conn.send(BestNews(job_id, bound, x))
 
         result = solve_component(
-            model, solver=solver, time_limit=limit, seed=seed, on_lp=lp_news, on_best=best_news
+            job.model,
+            solver=job.solver,
+            time_limit=job.time_limit,
+            seed=job.seed,
+            on_lp=lp_news,
+            on_best=best_news,
         )
-        conn.send(("done", job_id, result))
+        conn.send(Done(job_id, result))
 
 
 def _run_parallel(
@@ -48,12 +106,12 @@ def _run_parallel(
     seed: int,
     workers: int,
     progress: Progress,
-) -> dict[int, ComponentResult | tuple[float, float, np.ndarray] | None]:
+) -> dict[int, Outcome]:
     """Solve components on `workers` processes; stop any that overruns the deadline.
 
-    Returns per component: its result, or (LP bound, best bound, best x so far) when it
-    was stopped after its LP (the worker reports each better plan as it finds one), or
-    None when it was stopped before.
+    Returns per component: its result, or a `PartialResult` (LP bound, best bound, best x
+    so far) when it was stopped after its LP (the worker reports each better plan as it
+    finds one), or None when it was stopped before.
     """
     started = time.perf_counter()
     deadline = started + time_limit
@@ -68,7 +126,7 @@ def _run_parallel(
         proc.start()
         child.close()
         pool.append((proc, parent))
-    out: dict[int, ComponentResult | tuple[float, float, np.ndarray] | None] = {}
+    out: dict[int, Outcome] = {}
     queue = list(range(len(models)))
     busy: dict[int, int] = {}  # pool slot -> job
     waiting_size = sum(m.size_hint for m in models)
@@ -80,7 +138,7 @@ def _run_parallel(
         share = left * len(pool) * models[job].size_hint / max(1, waiting_size)
         waiting_size -= models[job].size_hint
         limit = max(0.2, min(left - 0.1, share))
-        pool[slot][1].send((job, models[job], solver, limit, seed))
+        pool[slot][1].send(Job(job, models[job], solver, limit, seed))
         busy[slot] = job
         out[job] = None
 
@@ -97,22 +155,23 @@ def _run_parallel(
             for ready_conn in ready:
                 slot = next(s for s in busy if pool[s][1] is ready_conn)
                 try:
-                    msg: Any = pool[slot][1].recv()
+                    msg: LpNews | BestNews | Done = pool[slot][1].recv()
                 except EOFError:
                     busy.pop(slot)
                     continue
-                if msg[0] == "lp":
-                    out[msg[1]] = (msg[2], msg[2], msg[3])
+                if isinstance(msg, LpNews):
+                    out[msg.job_id] = PartialResult(msg.bound, msg.bound, msg.x)
                     continue
-                if msg[0] == "best":
-                    known = out.get(msg[1])
-                    if isinstance(known, tuple):
-                        lp_b, best_b, best_x = known
-                        x_new = best_x if msg[3] is None else msg[3]
-                        out[msg[1]] = (lp_b, max(best_b, msg[2]), x_new)
+                if isinstance(msg, BestNews):
+                    known = out.get(msg.job_id)
+                    if isinstance(known, PartialResult):
+                        x_new = known.x if msg.x is None else msg.x
+                        out[msg.job_id] = PartialResult(
+                            known.lp_bound, max(known.bound, msg.bound), x_new
+                        )
                     continue
-                result: ComponentResult = msg[2]
-                out[msg[1]] = result
+                result = msg.result
+                out[msg.job_id] = result
                 done += 1
                 progress(
                     f"cordon: part {done}/{len(models)} {result.name}: {result.status}, "

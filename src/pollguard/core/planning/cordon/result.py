@@ -57,10 +57,17 @@ class CordonResult:
     from_start: bool = False  # the optimizer did worse and its start plan was kept
 
 
-def evaluate(
-    inst: CordonInstance, teams: Mapping[UnitSlot, int]
-) -> tuple[float, float, np.ndarray]:
-    """(weighted shortfall, travel in team-km, people assigned per demand)."""
+@dataclass(frozen=True)
+class Evaluation:
+    """A deployment's objectives, recomputed exactly from its teams."""
+
+    shortfall: float  # weighted shortfall, objective (1)
+    travel_km: float  # team-km from base to center, objective (2)
+    assigned: np.ndarray  # people assigned per demand
+
+
+def evaluate(inst: CordonInstance, teams: Mapping[UnitSlot, int]) -> Evaluation:
+    """The weighted shortfall, the travel and the people assigned per demand."""
     assigned = np.zeros(len(inst.demands))
     travel = 0.0
     for (u, j), n in teams.items():
@@ -73,7 +80,7 @@ def evaluate(
         col = int(np.searchsorted(cls.centers, inst.center_index[inst.demands[j].center]))
         travel += n * float(cls.dist[row, col])
     short = np.maximum(0.0, inst.need - assigned)
-    return float((short * inst.weight).sum()), travel, assigned
+    return Evaluation(float((short * inst.weight).sum()), travel, assigned)
 
 
 def _result(
@@ -90,7 +97,8 @@ def _result(
     details: tuple[Mapping[str, Any], ...] = (),
     from_start: bool = False,
 ) -> CordonResult:
-    objective, travel, assigned = evaluate(inst, teams)
+    evaluation = evaluate(inst, teams)
+    objective, assigned = evaluation.shortfall, evaluation.assigned
     assignments = []
     for (u, j), n in sorted(
         teams.items(),
@@ -118,7 +126,7 @@ def _result(
         objective=objective,
         bound=check_bound(bound, objective, "cordon plan"),
         flow_bound=flow,
-        travel_km=travel,
+        travel_km=evaluation.travel_km,
         solver=solver,
         status=status,
         seconds=seconds,

@@ -46,7 +46,7 @@ def _improve(
         best, value = found, found_value
         if deadline - time.perf_counter() < 0.3:
             break
-        cg_x, _, _, _ = _cg_solve(model, [best, *starts], deadline, seed, share=0.5)
+        cg_x = _cg_solve(model, [best, *starts], deadline, seed, share=0.5).x
         if cg_x is not None and _shortfall(model, cg_x) < value - 1e-9:
             best, value = cg_x, _shortfall(model, cg_x)
     return best
@@ -104,16 +104,15 @@ def _lns(
         outside_use = np.bincount(
             model.pair_k, weights=np.where(inside[model.pair_j], 0.0, best), minlength=K
         )
-        sub, back = _submodel(model, chosen, np.maximum(0.0, model.cap - outside_use))
+        part = _submodel(model, chosen, np.maximum(0.0, model.cap - outside_use))
+        sub, back = part.model, part.back
         if not len(sub.pair_k):
             continue
         start = best[back]
         limit = min(deadline - time.perf_counter(), 2.0)
         if limit < 0.1:
             break
-        sub_x, _, _, _, _ = _highs_milp(
-            sub, start, limit, seed, time.perf_counter() + limit, phase2_cap=0.0
-        )
+        sub_x = _highs_milp(sub, start, limit, seed, time.perf_counter() + limit, phase2_cap=0.0).x
         candidate = best.copy()
         candidate[back] = sub_x
         value = _shortfall(model, candidate)

@@ -30,7 +30,7 @@ from pollguard.core.planning.cordon.stages import _BEST, _STAGES, _mark, _report
 from pollguard.core.planning.cordon.starts import _exact_fit, _repair
 
 
-@dataclass
+@dataclass(frozen=True)
 class ComponentResult:
     """What a worker sends back for one component."""
 
@@ -64,9 +64,10 @@ def solve_component(
     if P == 0:
         value = float((model.need * model.weight).sum())
         return ComponentResult(model.name, np.zeros(0), value, value, value, "optimal", "none", 0.0)
-    lp_bound, lp_x = _lp_relaxation(model)
-    rounded = _repair(model, np.floor(lp_x + 1e-6))
-    for guide in (lp_x, None):
+    lp = _lp_relaxation(model)
+    lp_bound = lp.bound
+    rounded = _repair(model, np.floor(lp.x + 1e-6))
+    for guide in (lp.x, None):
         fitted = _repair(model, _exact_fit(model, guide))
         if _shortfall(model, fitted) < _shortfall(model, rounded):
             rounded = fitted
@@ -93,18 +94,17 @@ def solve_component(
     _mark("lp")
     if solver == "highs":
         _mark("column_generation")
-        cg_x, cg_bound, _, cg_pi = _cg_solve(
-            model, starts, deadline, seed, share=0.4, master_share=MASTER_SHARE
-        )
-        if cg_x is not None and _shortfall(model, cg_x) <= objective + 1e-9:
-            start = cg_x
+        cg = _cg_solve(model, starts, deadline, seed, share=0.4, master_share=MASTER_SHARE)
+        cg_bound = cg.bound
+        if cg.x is not None and _shortfall(model, cg.x) <= objective + 1e-9:
+            start = cg.x
         _report(model, start, max(cg_bound, lp_bound))
         if not _proven(_shortfall(model, start), cg_bound) and len(model.cap) <= COMPACT_CLASSES:
             # The compact MILP over classes, warm-started from the best plan: where classes
             # are few it often closes what column generation's rounding leaves (issue 9).
             left = deadline - time.perf_counter()
             _mark("compact_milp")
-            mx, mbound, _, _, _ = _highs_milp(
+            compact = _highs_milp(
                 model,
                 start,
                 COMPACT_SHARE * left,
@@ -112,50 +112,44 @@ def solve_component(
                 deadline,
                 phase2_cap=0.0,
             )
-            cg_bound = max(cg_bound, mbound)
-            if _shortfall(model, mx) < _shortfall(model, start) - 1e-9:
-                start = mx
+            cg_bound = max(cg_bound, compact.bound)
+            if _shortfall(model, compact.x) < _shortfall(model, start) - 1e-9:
+                start = compact.x
             _report(model, start, max(cg_bound, lp_bound))
         if not _proven(_shortfall(model, start), cg_bound):
             left = deadline - time.perf_counter()
-            lag, start = _sector_bound(
-                model, cg_pi, start, time.perf_counter() + LAG_SHARE * left, seed
+            lag = _sector_bound(
+                model, cg.prices, start, time.perf_counter() + LAG_SHARE * left, seed
             )
-            cg_bound = max(cg_bound, lag)
+            start = lag.x
+            cg_bound = max(cg_bound, lag.bound)
             _report(model, start, max(cg_bound, lp_bound))
-        if _proven(_shortfall(model, start), cg_bound):
-            # Proven optimal for the shortfall: only travel (and moves) remain.
-            x, _, _, x2, phase2 = _highs_milp(
-                model,
-                start,
-                0.0,
-                seed,
-                deadline,
-                phase1=False,
-                phase2_cap=max(0.3, 0.15 * time_limit),
-            )
-            bound, status = cg_bound, "optimal"
-        else:
+        proven = _proven(_shortfall(model, start), cg_bound)
+        if not proven:
             # Not proven: neighbourhood search with most of what is left, then travel.
             left = deadline - time.perf_counter()
             start = _improve(
                 model, start, cg_bound, starts, time.perf_counter() + 0.85 * left, seed
             )
-            x, _, _, x2, phase2 = _highs_milp(
-                model,
-                start,
-                0.0,
-                seed,
-                deadline,
-                phase1=False,
-                phase2_cap=max(0.3, 0.15 * time_limit),
-            )
-            bound = cg_bound
-            status = "optimal" if _proven(_shortfall(model, x), cg_bound) else "time_limit"
+        # Proven optimal for the shortfall, or searched: only travel (and moves) remain.
+        final = _highs_milp(
+            model,
+            start,
+            0.0,
+            seed,
+            deadline,
+            phase1=False,
+            phase2_cap=max(0.3, 0.15 * time_limit),
+        )
+        bound = cg_bound
+        proven = proven or _proven(_shortfall(model, final.x), cg_bound)
+        status = "optimal" if proven else "time_limit"
     else:
         milp = _cbc_milp if solver == "cbc" else _highs_milp  # "highs-compact"
         _mark(solver)
-        x, bound, status, x2, phase2 = milp(model, start, limit, seed, deadline)
+        final = milp(model, start, limit, seed, deadline)
+        bound, status = final.bound, final.status
+    x, x2 = final.x, final.phase2_x
     if x2 is not None and _shortfall(model, x2) <= _shortfall(model, x) + 1e-9:
         x = x2
     return ComponentResult(
@@ -167,6 +161,6 @@ def solve_component(
         status=status,
         solver=solver,
         seconds=time.perf_counter() - started,
-        phase2=phase2,
+        phase2=final.phase2,
         stages=tuple(_STAGES),
     )
