@@ -11,7 +11,7 @@ Objective, lexicographic: (1) the weighted shortfall `sum w[c,r] * shortfall[c,r
 (2) travel, counted in team-km: the straight-line distance from each team's base to
 its center, once per team.
 
-Three solvers, all in this module:
+Three solvers, all in this package:
 
 - `greedy`: the spreadsheet method and the reference. Centers by decreasing risk (then
   code); at each center the roles by decreasing cost of a missing person (then name);
@@ -23,8 +23,8 @@ Three solvers, all in this module:
 - `optimize`: the whole-team MILP. Two observations make it small:
 
   * Aggregation. For the shortfall, units with the same kind, team size and eligible
-    centers are interchangeable (distance matters only through `max_distance_km`, and
-    units with a limit are grouped by base as well). The MILP therefore chooses a
+    centers are interchangeable (distance matters only through `max_distance_km`: the
+    class key is the set of centers a unit can reach, not its base). The MILP therefore chooses a
     number of teams per *class* and demand, `x[k, j]` in 0..min(N_k, ceil(need_j /
     s_k)), with `sum_j x[k, j] <= N_k` and `shortfall_j >= need_j - sum_k s_k x[k, j]`.
     This is exact for objective (1). The concrete teams of a class are then matched to
@@ -37,26 +37,28 @@ Three solvers, all in this module:
     `max_distance_km` splits into one component per governorate). Components are
     solved in parallel worker processes that the coordinator can stop: HiGHS can
     overrun its own time limit on large models, and a stopped component falls back to
-    its LP-rounding or greedy solution.
+    the best plan its worker reported (at first its LP rounding) or its greedy solution.
 
   Per component (solver "highs", the default):
     1. the LP relaxation (the split-headcount bound) and three starts: LP rounding
        (round down, repair greedily), an exact-fit subset-sum construction (plain and
        LP-guided) and the greedy plan;
-    2. column generation on the pattern formulation (see `_cg_solve`): a Lagrangian
-       bound much tighter than the LP's, valid at every iteration;
+    2. column generation on the pattern formulation (see `colgen._cg_solve`): a
+       Lagrangian bound much tighter than the LP's, valid at every iteration;
     3. rounding of the pattern LP: demands whose pattern is integral keep it, the few
        others (at most one per class) are re-solved as a small compact MILP; if that
        plan is not proven, the master over the generated patterns is solved as a MILP
-       (price-and-branch, `_master_milp`) for a quarter of the time left;
+       (price-and-branch, `colgen._master_milp`) for a quarter of the time left; where
+       the part has few classes (`budget.COMPACT_CLASSES`) and the plan is still not
+       proven, the compact MILP runs next, warm-started from it;
     4. if that plan meets the bound it is proven optimal; otherwise a large-
-       neighbourhood search (`_lns`) re-solves one sector or reserve area at a time
-       exactly, the rest fixed, in rounds (`_improve`): after a round that improved
-       the plan, column generation runs again seeded with it and its rounding is
-       kept when better, until the bound is met or the time is up; before that, when
+       neighbourhood search (`search._lns`) re-solves one sector or reserve area at a
+       time exactly, the rest fixed, in rounds (`search._improve`): after a round that
+       improved the plan, column generation runs again seeded with it and its rounding
+       is kept when better, until the bound is met or the time is up; before that, when
        one sector holds most of what separates the plan from the bound, a stronger
-       Lagrangian bound (`_sector_bound`) relaxes only the reserves' capacities and
-       solves that sector's whole-team MILP;
+       Lagrangian bound (`bounds._sector_bound`) relaxes only the reserves' capacities
+       and solves that sector's whole-team MILP;
     5. phase 2 keeps the shortfall at most phase 1's and minimises the class-mean
        travel with what is left of the time. Two phases instead of one epsilon-weighted
        objective keep the order strictly lexicographic whatever the weights are.
