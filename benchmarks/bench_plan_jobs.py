@@ -99,13 +99,13 @@ class Browser:
         body = urllib.parse.urlencode(
             {"username": "bench-ops", "password": PASSWORD, "csrfmiddlewaretoken": csrf}
         ).encode()
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - the loopback server started here
             f"{self.base}/accounts/login/", data=body, headers={"Referer": self.base + "/"}
         )
         self.opener.open(request, timeout=30).read()
 
     def post_api(self, path: str, body: dict[str, Any]) -> Any:
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - the loopback server started here
             f"{self.base}/api/v1{path}",
             data=json.dumps(body).encode(),
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
@@ -152,7 +152,9 @@ def demo_runs(runs: int, time_limit: float) -> list[dict[str, Any]]:
         # One warm-up run, not counted: the worker started with the server and may still
         # be connecting; the bar is about a running system.
         warm = browser.post_api("/plan-runs", {"time_limit": 1, "seed": 999})["job"]
-        wait_for(lambda: browser.get(f"/api/v1/jobs/{warm}")["state"] == "succeeded", 120, "warm-up")
+        wait_for(
+            lambda: browser.get(f"/api/v1/jobs/{warm}")["state"] == "succeeded", 120, "warm-up"
+        )
         for run in range(runs):
             last = browser.get("/live/events")["last"]
             started = time.perf_counter()
@@ -297,15 +299,22 @@ def main() -> int:
             "| runs | time limit (s) | first job event on the feed (s), median / worst "
             "| plan stored (s), median / worst | states | bar |",
             "|---|---|---|---|---|---|",
-            f"| {len(demo)} | {args.time_limit:g} | {first[0]} / {first[1]} | {done[0]} / {done[1]} "
-            f"| {states} | first progress <= 2 s, plan <= 15 s |",
+            f"| {len(demo)} | {args.time_limit:g} | {first[0]} / {first[1]} "
+            f"| {done[0]} / {done[1]} | {states} | first progress <= 2 s, plan <= 15 s |",
             "",
         ]
     if not args.skip_national:
         folder = Path(tempfile.mkdtemp(prefix="pollguard-bench-pkg-")) / "national"
         subprocess.run(
-            [sys.executable, str(REPO / "benchmarks" / "generate.py"), "national", "--seed", "1",
-             "--out", str(folder)],
+            [
+                sys.executable,
+                str(REPO / "benchmarks" / "generate.py"),
+                "national",
+                "--seed",
+                "1",
+                "--out",
+                str(folder),
+            ],
             check=True,
         )
         rows = []

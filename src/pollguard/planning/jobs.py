@@ -248,7 +248,13 @@ def run_plan_part(ctx: JobContext) -> dict[str, Any]:
     assert ctx.job.election_id is not None
     election = Election.objects.get(pk=ctx.job.election_id)
     part = _part_of(load_package(election), list(params["sectors"]))
-    options = PlanOptions(time_limit=float(params["time_limit"]), seed=int(params["seed"]))
+    # One process per part: the part job is the unit of parallelism. With the planner's
+    # own solver processes as well, two workers on two cores each got half the CPU for
+    # the same wall-clock limit and the national gap rose from 1 % to 57 % (measured,
+    # docs/benchmarks.md); run one worker process per core instead.
+    options = PlanOptions(
+        time_limit=float(params["time_limit"]), seed=int(params["seed"]), workers=0
+    )
 
     def progress(line: str) -> None:
         stage = line.split(":", 1)[0].strip()
@@ -313,9 +319,7 @@ def merge_parts(ctx: JobContext, parts: list[Job]) -> dict[str, Any]:
     if failed:
         names = ", ".join(f.name for f in failed)
         ctx.job.message = f"version {stored.version} stored; {len(failed)} part(s) failed: {names}"
-        ctx.job.message_ar = (
-            f"حُفظت النسخة {stored.version}؛ فشل {len(failed)} من الأجزاء: {names}"
-        )
+        ctx.job.message_ar = f"حُفظت النسخة {stored.version}؛ فشل {len(failed)} من الأجزاء: {names}"
     return {
         "plan": stored.pk,
         "version": stored.version,
