@@ -66,7 +66,7 @@ def test_a_changed_package_updates_in_place() -> None:
     changed = make_package(
         centers=(renamed, *package.centers[1:3], package.centers[4]),  # C-0004 dropped
         units=package.units[:4],  # U-0005 dropped
-        personnel=package.personnel[:2],  # P-3 dropped (a leaf row: deleted)
+        personnel=package.personnel[:2],  # P-3 dropped (check-ins may point at it: kept)
         special_register=(),
     )
     summary = do_load_package(changed, acting_user=None)
@@ -81,7 +81,7 @@ def test_a_changed_package_updates_in_place() -> None:
     assert not dropped.active  # others may refer to it: kept, hidden
     assert dropped.version == untouched.version
     assert not Unit.objects.get(code="U-0005").active
-    assert not Person.objects.filter(code="P-3").exists()
+    assert not Person.objects.get(code="P-3").active
     assert summary.updated["center"] == 1
     assert summary.retired == {**summary.retired, "center": 1, "unit": 1, "person": 1}
 
