@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 
 from browser.conftest import screenshot
 from browser.test_live_map import LIVE_WAIT_MS, log_in, watch_errors
+from browser.test_pages_accessibility import violations
 from pollguard.accounts.actions import do_provision_user
 from pollguard.accounts.choices import Role
 from pollguard.core.package import read_package
@@ -126,3 +127,19 @@ def test_an_open_page_reloads_when_another_tab_switches_the_election(
         f"() => document.querySelector('[data-testid=election-select]').value === '{FIRST}'",
         timeout=LIVE_WAIT_MS,
     )
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_elections_page_and_the_selector_have_no_axe_violations(
+    live_server: Any, world: dict[str, User], new_context: Any, language: str
+) -> None:
+    base = live_server.url
+    page = new_context(bypass_csp=True).new_page()
+    log_in(page, base, "ops", PASSWORD)
+    if language == "en":
+        page.click("[data-testid=language-en]")
+        page.wait_for_selector("html[dir=ltr]")
+    for path in ("/elections/", "/centers/"):
+        page.goto(f"{base}{path}")
+        assert page.is_visible("[data-testid=election-select]")
+        assert violations(page, []) == [], path
