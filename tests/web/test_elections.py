@@ -226,6 +226,21 @@ def test_choosing_needs_a_post_and_a_login(second: Election, client_for: ClientF
     assert "/login" in anonymous["Location"]
 
 
+def test_a_switch_from_a_center_the_other_election_lacks_lands_on_the_center_list(
+    second: Election, client_for: ClientFor
+) -> None:
+    client = client_for("ops")
+    only_in_second = Center.objects.filter(election=second).exclude(
+        code__in=Center.objects.filter(election__code=FIRST).values("code")
+    )[0]
+    response = choose(client, FIRST, next_url=f"/centers/{only_in_second.code}/")
+    assert response["Location"] == reverse("registry:centers")
+    # A center both elections have: the same page, now the other election's center.
+    response = choose(client, SECOND, next_url="/centers/C-0001/?tab=1")
+    assert response["Location"] == "/centers/C-0001/?tab=1"
+    assert client.get(response["Location"]).context["center"].election == second
+
+
 def test_the_page_never_sends_the_user_to_another_site(
     second: Election, client_for: ClientFor
 ) -> None:

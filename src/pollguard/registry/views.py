@@ -8,7 +8,7 @@ List pages run a fixed number of queries whatever the number of rows (tested).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -655,4 +655,18 @@ def election_choose(request: HttpRequest) -> HttpResponse:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("registry:overview")
-    return HttpResponseRedirect(target)
+    return HttpResponseRedirect(_same_page_in(request, target))
+
+
+def _same_page_in(request: HttpRequest, target: str) -> str:
+    """`target` after a switch, unless it is a center the new election does not have (for
+    this user): then the center list, rather than a "Not found" for a page that was there."""
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return target
+    if match.view_name == "registry:center":
+        code = str(match.kwargs.get("code", ""))
+        if not centers_for(request.user).filter(code=code).exists():
+            return reverse("registry:centers")
+    return target
