@@ -46,6 +46,7 @@ LIST_COUNTS = {
     "/api/v1/units": {
         **dict.fromkeys(SEE_ALL_UNITS, 5), "cmd_rifai": 2, "cmd_shatra": 2, "liaison_army": 2,
     },
+    "/api/v1/elections": dict.fromkeys(ALL - {"outsider"}, 1),
     "/api/v1/sectors": {
         **dict.fromkeys(SEE_ALL_CENTERS | {"liaison_army"}, 2), "cmd_rifai": 1, "cmd_shatra": 1,
         "field": 1,

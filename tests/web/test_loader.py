@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -13,10 +14,11 @@ from pollguard.audit.models import AuditEntry
 from pollguard.core import model as core
 from pollguard.core.package import read_package
 from pollguard.live.models import Event
+from pollguard.registry.access import sector_summary
 from pollguard.registry.loader import do_load_package
-from pollguard.registry.models import Center, Election, Person, Station, Unit
+from pollguard.registry.models import Center, Election, Person, SpecialVoter, Station, Unit
 
-from .personas import make_package
+from .personas import Personas, make_package
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +68,7 @@ def test_a_changed_package_updates_in_place() -> None:
     changed = make_package(
         centers=(renamed, *package.centers[1:3], package.centers[4]),  # C-0004 dropped
         units=package.units[:4],  # U-0005 dropped
-        personnel=package.personnel[:2],  # P-3 dropped (a leaf row: deleted)
+        personnel=package.personnel[:2],  # P-3 dropped (check-ins may point at it: kept)
         special_register=(),
     )
     summary = do_load_package(changed, acting_user=None)
@@ -81,7 +83,7 @@ def test_a_changed_package_updates_in_place() -> None:
     assert not dropped.active  # others may refer to it: kept, hidden
     assert dropped.version == untouched.version
     assert not Unit.objects.get(code="U-0005").active
-    assert not Person.objects.filter(code="P-3").exists()
+    assert not Person.objects.get(code="P-3").active
     assert summary.updated["center"] == 1
     assert summary.retired == {**summary.retired, "center": 1, "unit": 1, "person": 1}
 
@@ -171,3 +173,55 @@ def test_a_load_records_the_package_folder_and_its_digest(db: None, tmp_path: Pa
         (folder / "centers.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8"
     )
     assert package_digest(folder) != before
+
+
+def test_a_reload_keeps_stations_people_and_special_voters_that_it_no_longer_lists(
+    personas: Personas, client_for: Any
+) -> None:
+    """Check-ins and custody hand-overs will point at stations, personnel and special
+    voters: a reload that drops them marks them inactive, hides them, and a later package
+    that lists them again brings back the same rows."""
+    package = make_package()  # loaded by the personas fixture
+    before = {
+        "station": Station.objects.get(code="C-0001-04").pk,
+        "person": Person.objects.get(code="P-3").pk,
+        "voter": SpecialVoter.objects.get(code="P-3").pk,
+    }
+    counts = (Station.objects.count(), Person.objects.count(), SpecialVoter.objects.count())
+    fewer = dataclasses.replace(package.centers[0], stations=3)  # C-0001-04 no longer listed
+    summary = do_load_package(
+        make_package(
+            centers=(fewer, *package.centers[1:]),
+            personnel=package.personnel[:2],  # P-3 no longer listed
+            special_register=(),
+        ),
+        acting_user=None,
+    )
+    assert summary.retired == {**summary.retired, "station": 1, "person": 1, "specialvoter": 1}
+    # Nothing deleted: the same rows, inactive.
+    assert (Station.objects.count(), Person.objects.count(), SpecialVoter.objects.count()) == (
+        counts
+    )
+    assert not Station.objects.get(pk=before["station"]).active
+    assert not Person.objects.get(pk=before["person"]).active
+    assert not SpecialVoter.objects.get(pk=before["voter"]).active
+    # Hidden from lists, counts and the API.
+    ops = client_for("ops")
+    stations = ops.get("/api/v1/centers/C-0001/stations").json()
+    assert [s["code"] for s in stations] == ["C-0001-01", "C-0001-02", "C-0001-03"]
+    assert ops.get("/api/v1/stations").json()["count"] == 11
+    shatra = next(r for r in sector_summary(personas.ops) if r.sector and r.sector.code == "SHA")
+    assert shatra.personnel == 0  # P-3 of U-0003 no longer counted
+    page = ops.get("/centers/C-0001/")
+    assert "C-0001-04" not in page.content.decode()
+
+    # Listed again: the same rows come back.
+    summary = do_load_package(package, acting_user=None)
+    assert Station.objects.get(code="C-0001-04").pk == before["station"]
+    assert Station.objects.get(pk=before["station"]).active
+    assert Person.objects.get(pk=before["person"]).active
+    assert SpecialVoter.objects.get(pk=before["voter"]).active
+    assert ops.get("/api/v1/stations").json()["count"] == 12
+    assert (Station.objects.count(), Person.objects.count(), SpecialVoter.objects.count()) == (
+        counts
+    )

@@ -33,6 +33,7 @@ PAGES = {
     "center_shatra": reverse("registry:center", args=["C-0003"]),
     "units": reverse("registry:units"),
     "tokens": reverse("accounts:tokens"),
+    "elections": reverse("registry:elections"),
 }
 
 ALL = dict.fromkeys(PAGES, 200)

@@ -34,7 +34,12 @@ def profile_of(user: AnyUser) -> Profile | None:
         return None
     cached: Any = getattr(user, _CACHE, _MISSING)
     if cached is _MISSING:
-        cached = Profile.objects.filter(user_id=user.pk).first()
+        # The chosen election and the scope rows come with it: every page asks for them.
+        cached = (
+            Profile.objects.select_related("election", "sector", "agency", "center")
+            .filter(user_id=user.pk)
+            .first()
+        )
         setattr(user, _CACHE, cached)
     assert cached is None or isinstance(cached, Profile)
     return cached

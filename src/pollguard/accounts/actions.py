@@ -1,4 +1,5 @@
-"""Every write of the accounts app: users and roles, API tokens, languages, sign-in audit."""
+"""Every write of the accounts app: users and roles, API tokens, languages, the chosen
+election, sign-in audit."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pollguard.accounts.throttle import normalize_username
 from pollguard.audit.actions import record
 
 if TYPE_CHECKING:  # annotations only: accounts sits below the registry (pyproject.toml layers)
-    from pollguard.registry.models import Agency, Center, Sector
+    from pollguard.registry.models import Agency, Center, Election, Sector
 
 AnyUser = AbstractBaseUser | AnonymousUser
 ANONYMOUS_ACTOR = "anonymous"
@@ -128,6 +129,35 @@ def do_set_user_language(user: AnyUser, language: Language, *, acting_user: AnyU
                 after={"language": language.value},
             )
     forget_profile(user)
+
+
+def do_choose_election(user: AnyUser, election: Election, *, acting_user: AnyUser) -> bool:
+    """Make `election` the one the user's pages, API and live feed show; True if it changed.
+
+    Stored on the profile, so the choice follows the user to every browser and token.
+    Choosing the election already chosen writes nothing. The caller checked that the user
+    may choose it (`registry.access.access_election`).
+    """
+    if not user.is_authenticated:
+        return False
+    with transaction.atomic():
+        # No join here: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        profile = Profile.objects.filter(user_id=user.pk).select_for_update().first()
+        if profile is None or profile.election_id == election.pk:
+            return False
+        before = profile.election.code if profile.election is not None else None
+        profile.election = election
+        profile.save(update_fields=["election"])
+        record(
+            "accounts.choose_election",
+            acting_user=acting_user,
+            object_type="user",
+            object_id=user.get_username(),
+            before={"election": before},
+            after={"election": election.code},
+        )
+    forget_profile(user)
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ class UserPreferencesMiddleware:
         if profile is not None and profile.language:
             translation.activate(profile.language)
             request.LANGUAGE_CODE = profile.language
-        election = current_election() if request.user.is_authenticated else None
+        election = current_election(request.user) if request.user.is_authenticated else None
         if election is not None:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(election.timezone))

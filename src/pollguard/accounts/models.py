@@ -18,7 +18,8 @@ class Profile(models.Model):
 
     Which scope field matters depends on the role: `sector` for a sector commander,
     `agency` for an agency liaison, `center` for a field reporter. A user without a profile
-    has no role and sees nothing.
+    has no role and sees nothing. The scope row belongs to one election; in another
+    election the scope is the row with the same code (`registry.access`).
     """
 
     user = models.OneToOneField(
@@ -54,6 +55,18 @@ class Profile(models.Model):
         related_name="+",
         verbose_name=_("center"),
         help_text=_("The center a field reporter reports from."),
+    )
+    election = models.ForeignKey(
+        "registry.Election",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chosen election"),
+        help_text=_(
+            "The election this user's pages and API show; empty: the default election "
+            "(POLLGUARD_ELECTION, else the latest loaded)."
+        ),
     )
     language = models.CharField(
         _("language"),

@@ -180,10 +180,10 @@ def create_demo_accounts(lang: str = "en") -> list[tuple[str, str, str, str]]:
 
     from pollguard.accounts.actions import do_provision_user
     from pollguard.accounts.choices import Role
-    from pollguard.registry.access import current_election
+    from pollguard.registry.access import default_election
     from pollguard.registry.models import Agency, Center, Sector
 
-    election = current_election()
+    election = default_election()  # the demo database holds only the demo
     assert election is not None
     rows: list[tuple[str, str, str, str]] = []
 

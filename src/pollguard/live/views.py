@@ -1,8 +1,10 @@
 """`GET /live/events?after=N`: the change feed as JSON, polled by every open page.
 
 Contract (docs/architecture.md): the answer is `{"last": L, "events": [...]}`; the client
-remembers `last` and asks again with `after=L`. Without `after` the answer holds no events
-and `last` is the current position, so a client with no page position starts from now.
+remembers `last` and asks again with `after=L`. With `election=CODE` (the election the page
+shows), a user who has switched to another election gets `{"reload": true}` instead.
+Without `after` the answer holds no events and `last` is the current position, so a client
+with no page position starts from now.
 `after=0` is a position like any other: a page rendered while the feed was empty receives
 every event since, so a change made between rendering and the first poll is not lost.
 """
@@ -19,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from pollguard.live.models import Event
-from pollguard.registry.access import events_for, feed_position
+from pollguard.registry.access import current_election, events_for, feed_position
 
 BATCH = 200
 # An id that is missing right after `after` may belong to a transaction that has not
@@ -65,7 +67,17 @@ def committed_horizon(after: int) -> int:
 @require_GET
 @login_required
 def events(request: HttpRequest) -> JsonResponse:
-    """The user's events after `after`; `last` moves only over events the user may see."""
+    """The user's events after `after`; `last` moves only over events the user may see.
+
+    A page sends the election it shows (`election=CODE`); once the user has chosen another
+    one (in another tab, or through the API) the answer is `{"reload": true}` and the page
+    reloads, instead of applying one election's events to another's page.
+    """
+    shown = request.GET.get("election")
+    if shown is not None:
+        election = current_election(request.user)
+        if election is None or election.code != shown:
+            return JsonResponse({"reload": True, "events": []})
     raw = request.GET.get("after", "")
     if not raw:
         return JsonResponse({"last": feed_position(request.user), "events": []})

@@ -33,7 +33,7 @@ def sees_plans(user: AnyUser) -> bool:
 
 
 def plans_for(user: AnyUser, election: Election | None = None) -> QuerySet[Plan]:
-    election = election or current_election()
+    election = election or current_election(user)
     if election is None or not sees_plans(user):
         return Plan.objects.none()
     return Plan.objects.filter(election=election).select_related(
@@ -54,7 +54,7 @@ def can_run_plans(user: AnyUser) -> bool:
 
 def require_run_plans(user: AnyUser) -> Election:
     """The election to plan for if the user may run the planner; 404 if unseen, else 403."""
-    election = current_election()
+    election = current_election(user)
     if election is None or not sees_plans(user):
         raise NotFound("plan-runs")
     if not can_run_plans(user):

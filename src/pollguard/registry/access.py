@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Sum, Value, When
 
 from pollguard.accounts.access import (
     SEES_ALL_REGISTRY,
@@ -39,6 +39,7 @@ from pollguard.jobs.access import sees_job_events
 from pollguard.live.choices import EventKind
 from pollguard.live.models import Event
 from pollguard.registry.models import (
+    Agency,
     Center,
     CenterStatusChange,
     Election,
@@ -53,54 +54,116 @@ _ALL_CENTERS = SEES_ALL_REGISTRY | {Role.COMMISSION, Role.INTELLIGENCE}
 _ALL_SECTORS = _ALL_CENTERS | {Role.AGENCY_LIAISON}
 
 
-def current_election() -> Election | None:
-    """The election pages and the API show: `POLLGUARD_ELECTION`, else the latest loaded."""
+def default_election() -> Election | None:
+    """The election of a user who never chose one: `POLLGUARD_ELECTION`, else the latest loaded."""
     elections = Election.objects.all()
     if settings.POLLGUARD_ELECTION:
         return elections.filter(code=settings.POLLGUARD_ELECTION).first()
     return elections.order_by("-loaded_at", "-id").first()
 
 
-def _center_scope(user: AnyUser, prefix: str = "") -> Q | None:
-    """A filter on centers (through `prefix`, e.g. "center__") the user may see; None = none."""
+def current_election(user: AnyUser) -> Election | None:
+    """The election the user's pages, API answers and live feed show.
+
+    The one the user chose (`Profile.election`, joined with the profile: no query), else
+    `default_election()` (one query). A user without a role gets the default too, for the
+    time zone of their pages; they see nothing of it.
+    """
+    profile = profile_of(user)
+    if profile is not None and profile.election is not None:
+        return profile.election
+    return default_election()
+
+
+def elections_for(user: AnyUser) -> QuerySet[Election]:
+    """Every election, newest load first, for a user with a role (anyone may switch); else none.
+
+    Each row carries `is_current`: whether it is the user's current election.
+    """
+    if profile_of(user) is None:
+        return Election.objects.none()
+    current = current_election(user)
+    return Election.objects.annotate(
+        is_current=Case(
+            When(pk=current.pk if current is not None else None, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    ).order_by("-loaded_at", "-id")
+
+
+def access_election(user: AnyUser, code: str) -> Election:
+    """The election with this code if the user may choose it (every user with a role)."""
+    election = elections_for(user).filter(code=code).first()
+    if election is None:
+        raise NotFound(code)
+    return election
+
+
+def _in(election: Election | None, row: Sector | Agency | Center) -> bool:
+    """Whether a profile's scope row belongs to `election` (None: the caller only asks
+    whether a scope exists). In another election the scope is the row with the same code:
+    a sector keeps its code from one election to the next."""
+    return election is None or row.election_id == election.pk
+
+
+def _center_scope(
+    user: AnyUser, prefix: str = "", election: Election | None = None
+) -> Q | None:
+    """A filter on centers (through `prefix`, e.g. "center__") the user may see; None = none.
+
+    Callers also filter on the election; no query (the profile joins its scope rows).
+    """
     profile = profile_of(user)
     if profile is None:
         return None
     role = Role(profile.role)
     if role in _ALL_CENTERS:
         return Q()
-    if role is Role.SECTOR_COMMANDER and profile.sector_id is not None:
-        return Q(**{f"{prefix}sector_id": profile.sector_id})
-    if role is Role.FIELD_REPORTER and profile.center_id is not None:
-        return Q(**{f"{prefix}pk": profile.center_id})
+    if role is Role.SECTOR_COMMANDER and profile.sector is not None:
+        if _in(election, profile.sector):
+            return Q(**{f"{prefix}sector_id": profile.sector_id})
+        return Q(**{f"{prefix}sector__code": profile.sector.code})
+    if role is Role.FIELD_REPORTER and profile.center is not None:
+        if _in(election, profile.center):
+            return Q(**{f"{prefix}pk": profile.center_id})
+        return Q(**{f"{prefix}code": profile.center.code})
     return None
 
 
-def _unit_scope(user: AnyUser) -> Q | None:
+def _unit_scope(user: AnyUser, election: Election | None = None) -> Q | None:
     profile = profile_of(user)
     if profile is None:
         return None
     role = Role(profile.role)
     if role in SEES_ALL_REGISTRY:
         return Q()
-    if role is Role.SECTOR_COMMANDER and profile.sector_id is not None:
-        return Q(sector_id=profile.sector_id)
-    if role is Role.AGENCY_LIAISON and profile.agency_id is not None:
-        return Q(agency_id=profile.agency_id)
+    if role is Role.SECTOR_COMMANDER and profile.sector is not None:
+        if _in(election, profile.sector):
+            return Q(sector_id=profile.sector_id)
+        return Q(sector__code=profile.sector.code)
+    if role is Role.AGENCY_LIAISON and profile.agency is not None:
+        if _in(election, profile.agency):
+            return Q(agency_id=profile.agency_id)
+        return Q(agency__code=profile.agency.code)
     return None
 
 
-def _sector_scope(user: AnyUser) -> Q | None:
+def _sector_scope(user: AnyUser, election: Election | None = None) -> Q | None:
     profile = profile_of(user)
     if profile is None:
         return None
     role = Role(profile.role)
     if role in _ALL_SECTORS:
         return Q()
-    if role is Role.SECTOR_COMMANDER and profile.sector_id is not None:
-        return Q(pk=profile.sector_id)
-    if role is Role.FIELD_REPORTER and profile.center_id is not None:
-        return Q(centers__pk=profile.center_id)
+    if role is Role.SECTOR_COMMANDER and profile.sector is not None:
+        if _in(election, profile.sector):
+            return Q(pk=profile.sector_id)
+        return Q(code=profile.sector.code)
+    if role is Role.FIELD_REPORTER and profile.center is not None:
+        if _in(election, profile.center):
+            return Q(centers__pk=profile.center_id)
+        return Q(centers__code=profile.center.code)
     return None
 
 
@@ -109,8 +172,8 @@ def _sector_scope(user: AnyUser) -> Q | None:
 
 def centers_for(user: AnyUser, election: Election | None = None) -> QuerySet[Center]:
     """Active centers of the (current) election the user may see, sector and districts joined."""
-    election = election or current_election()
-    scope = _center_scope(user)
+    election = election or current_election(user)
+    scope = _center_scope(user, election=election)
     centers = Center.objects.select_related("sector", "district", "subdistrict")
     if election is None or scope is None:
         return centers.none()
@@ -147,8 +210,8 @@ def status_changes_for(
     user: AnyUser, election: Election | None = None
 ) -> QuerySet[CenterStatusChange]:
     """Status changes of the centers the user may see, newest first, center and sector joined."""
-    election = election or current_election()
-    scope = _center_scope(user, "center__")
+    election = election or current_election(user)
+    scope = _center_scope(user, "center__", election)
     changes = CenterStatusChange.objects.select_related("center", "center__sector")
     if election is None or scope is None:
         return changes.none()
@@ -157,12 +220,12 @@ def status_changes_for(
 
 def stations_for(user: AnyUser, election: Election | None = None) -> QuerySet[Station]:
     """Stations of the centers the user may see, with their center joined."""
-    election = election or current_election()
-    scope = _center_scope(user, prefix="center__")
+    election = election or current_election(user)
+    scope = _center_scope(user, "center__", election)
     stations = Station.objects.select_related("center")
     if election is None or scope is None:
         return stations.none()
-    return stations.filter(scope, election=election, center__active=True)
+    return stations.filter(scope, election=election, active=True, center__active=True)
 
 
 # --- units ----------------------------------------------------------------------------
@@ -170,8 +233,8 @@ def stations_for(user: AnyUser, election: Election | None = None) -> QuerySet[St
 
 def units_for(user: AnyUser, election: Election | None = None) -> QuerySet[Unit]:
     """Active units the user may see, with agency and home sector joined."""
-    election = election or current_election()
-    scope = _unit_scope(user)
+    election = election or current_election(user)
+    scope = _unit_scope(user, election)
     units = Unit.objects.select_related("agency", "sector")
     if election is None or scope is None:
         return units.none()
@@ -190,8 +253,8 @@ def access_unit(user: AnyUser, code: str) -> Unit:
 
 
 def sectors_for(user: AnyUser, election: Election | None = None) -> QuerySet[Sector]:
-    election = election or current_election()
-    scope = _sector_scope(user)
+    election = election or current_election(user)
+    scope = _sector_scope(user, election)
     if election is None or scope is None:
         return Sector.objects.none()
     return Sector.objects.filter(scope, election=election, active=True).distinct()
@@ -224,7 +287,7 @@ def sector_summary(user: AnyUser) -> list[SectorSummary]:
     each for centers, units and personnel). Only what the user may see is counted; a
     reserve row is added when the user sees reserve units.
     """
-    election = current_election()
+    election = current_election(user)
     sectors = list(sectors_for(user, election).order_by("code"))
     centers = {
         row["sector_id"]: row
@@ -243,7 +306,7 @@ def sector_summary(user: AnyUser) -> list[SectorSummary]:
     visible_units = units_for(user, election)
     personnel = {
         row["unit__sector_id"]: row["n"]
-        for row in Person.objects.filter(unit__in=visible_units.values("pk"))
+        for row in Person.objects.filter(unit__in=visible_units.values("pk"), active=True)
         .order_by()
         .values("unit__sector_id")
         .annotate(n=Count("id"))
@@ -273,7 +336,7 @@ def sector_summary(user: AnyUser) -> list[SectorSummary]:
 
 def intel_reports_for(user: AnyUser) -> QuerySet[IntelReport]:
     """Raw intelligence reports: the chair and intelligence officers only, everyone else none."""
-    election = current_election()
+    election = current_election(user)
     role = profile_of(user)
     reports = IntelReport.objects.select_related("center")
     if election is None or role is None or Role(role.role) not in SEES_INTEL:
@@ -285,14 +348,14 @@ def intel_reports_for(user: AnyUser) -> QuerySet[IntelReport]:
 
 
 def events_for(user: AnyUser) -> QuerySet[Event]:
-    """Live events of the current election about what the user may see.
+    """Live events of the user's current election about what the user may see.
 
     The scope is the registry's own: an event about a center reaches whoever
     `centers_for` shows that center to; one about a sector alone, whoever `sectors_for`
     shows the sector to; an election-wide one (package loaded), every role that sees
     centers. Two subqueries, whatever the role.
     """
-    election = current_election()
+    election = current_election(user)
     if election is None or profile_of(user) is None:
         return Event.objects.none()
     scope = Q(center__in=centers_for(user, election).values("pk")) | Q(

@@ -87,8 +87,8 @@ class CenterAdmin(ReadOnlyAdmin):
 
 @admin.register(models.Station)
 class StationAdmin(ReadOnlyAdmin):
-    list_display = ["code", "center", "number", "voters"]
-    list_filter = ["election"]
+    list_display = ["code", "center", "number", "voters", "active"]
+    list_filter = ["election", "active"]
     list_select_related = ["center"]
     search_fields = ["code", "center__code"]
 
@@ -103,16 +103,16 @@ class UnitAdmin(ReadOnlyAdmin):
 
 @admin.register(models.Person)
 class PersonAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name_ar", "name_en", "unit"]
-    list_filter = ["election"]
+    list_display = ["code", "name_ar", "name_en", "unit", "active"]
+    list_filter = ["election", "active"]
     list_select_related = ["unit"]
     search_fields = ["code", "name_ar", "name_en", "unit__code"]
 
 
 @admin.register(models.SpecialVoter)
 class SpecialVoterAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name_ar", "name_en", "special_center", "unit"]
-    list_filter = ["election"]
+    list_display = ["code", "name_ar", "name_en", "special_center", "unit", "active"]
+    list_filter = ["election", "active"]
     list_select_related = ["special_center", "unit"]
     search_fields = ["code", "name_ar", "name_en"]
 

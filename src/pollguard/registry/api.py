@@ -1,4 +1,5 @@
-"""API v1 endpoints of the registry: sectors, centers, stations, units.
+"""API v1 endpoints of the registry: elections (and choosing one), sectors, centers,
+stations, units.
 
 Thin: parse, call an access helper or an action, return. Lists are paginated
 (`limit`/`offset`) and run a fixed number of queries whatever their length. No
@@ -10,17 +11,19 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
+from pollguard.accounts.actions import do_choose_election
 from pollguard.common.pagination import Pagination
 from pollguard.core.arabic import normalize
 from pollguard.registry import access
 from pollguard.registry.actions import do_set_center_status
 from pollguard.registry.filters import CenterFilter
-from pollguard.registry.models import Center, Sector, Station, Unit
+from pollguard.registry.models import Center, Election, Sector, Station, Unit
 from pollguard.registry.schemas import (
     CenterFilters,
     CenterOut,
     CenterStatusIn,
     ConflictOut,
+    ElectionOut,
     ErrorOut,
     SectorOut,
     StationFilters,
@@ -30,6 +33,31 @@ from pollguard.registry.schemas import (
 )
 
 router = Router(tags=["registry"])
+
+
+@router.get(
+    "/elections",
+    response=list[ElectionOut],
+    summary="List elections",
+    description="Every election in the database, newest load first; `current` marks the one "
+    "the caller's answers are about.",
+)
+@paginate(Pagination)
+def list_elections(request: HttpRequest) -> QuerySet[Election]:
+    return access.elections_for(request.user)
+
+
+@router.post(
+    "/elections/{code}/choose",
+    response={200: ElectionOut, 404: ErrorOut},
+    summary="Choose the election to work on",
+    description="From now on the caller's pages, API answers and live feed show this "
+    "election (audited). Open pages of the previous one reload.",
+)
+def choose_election(request: HttpRequest, code: str) -> Election:
+    election = access.access_election(request.user, code)
+    do_choose_election(request.user, election, acting_user=request.user)
+    return access.access_election(request.user, code)
 
 
 @router.get("/sectors", response=list[SectorOut], summary="List sectors")

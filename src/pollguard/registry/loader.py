@@ -6,10 +6,11 @@ Rules (docs/architecture.md, "Loading a package"):
   package was validated by the core reader before; any database error rolls back too.
 - Upsert by (election, code): a row is written only when one of its values differs, so
   loading the same package twice changes no row (`updated_at` and `Center.version` stay).
-- Rows the new package no longer lists: sectors, districts, agencies, centers and units
-  (which accounts, plans and incidents refer to) are marked inactive and reappear if a
-  later package lists them again; the leaf rows only the package defines (stations,
-  personnel, special register, incident history, intelligence, ballot) are deleted.
+- Rows the new package no longer lists: sectors, districts, agencies, centers, stations,
+  units, personnel and special voters (which accounts, plans, incidents, check-ins and
+  custody records refer to) are marked inactive and reappear, with the same row, if a
+  later package lists them again; only the rows nothing else points at (incident history,
+  intelligence from the package, ballot entities and components) are deleted.
 - Bulk statements throughout (a 10,000-center national package loads in seconds).
 - One critical audit entry with the counts, and a `package.loaded` live event when
   something changed.

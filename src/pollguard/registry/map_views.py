@@ -93,7 +93,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     the page and a shared link agree.
     """
     _require(sees_centers(request.user))
-    election = current_election()
+    election = current_election(request.user)
     context = shell_context(request, "map")
     context["live"] = _live_config(request)
     colors = sector_colors(election)
@@ -114,7 +114,7 @@ def wall(request: HttpRequest) -> HttpResponse:
     current in the browser from the live feed, like the markers.
     """
     _require(sees_centers(request.user))
-    election = current_election()
+    election = current_election(request.user)
     context = shell_context(request, "map")
     context["live"] = _live_config(request)
     counts = dict(
@@ -183,7 +183,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
     whatever the count.
     """
     _require(sees_centers(request.user))
-    election = current_election()
+    election = current_election(request.user)
     arabic = (get_language() or "ar").startswith("ar")
     url_template = reverse("registry:center", args=["CODE"])
     head, tail = url_template.split("CODE")

@@ -2,8 +2,9 @@
 
 Every row belongs to one `Election` (a database may hold several) and carries the public
 `code` of the package files; URLs and the API use codes, never database ids. Rows that
-other records may refer to (sectors, centers, units, ...) are never deleted by a reload:
-when a package drops them they are marked inactive (`active=False`), see `loader.py`.
+other records may refer to (sectors, centers, stations, units, personnel, special voters,
+...) are never deleted by a reload: when a package drops them they are marked inactive
+(`active=False`), see `loader.py`.
 """
 
 from __future__ import annotations
@@ -329,7 +330,7 @@ class CenterStatusChange(models.Model):
         return CenterStatus(self.to_status).color
 
 
-class Station(ElectionScoped):
+class Station(ElectionScoped, Deactivatable):
     """A polling station inside a center."""
 
     center = models.ForeignKey(
@@ -396,7 +397,7 @@ class Unit(ElectionScoped, Named, Deactivatable):
         return self.sector_id is None
 
 
-class Person(ElectionScoped):
+class Person(ElectionScoped, Deactivatable):
     """A member of a unit (deployment roster). `code` is the roster id."""
 
     name_ar = models.CharField(_("name (Arabic)"), max_length=200)
@@ -411,7 +412,7 @@ class Person(ElectionScoped):
         constraints = [_unique_code("person")]
 
 
-class SpecialVoter(ElectionScoped):
+class SpecialVoter(ElectionScoped, Deactivatable):
     """An entry of the special voter register (security forces, institutions)."""
 
     name_ar = models.CharField(_("name (Arabic)"), max_length=200)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 from ninja import Field, Schema
 from pydantic import StrictInt, field_validator
@@ -12,7 +12,31 @@ from pollguard.common.schemas import ConflictOut as ConflictOut
 from pollguard.common.schemas import ErrorOut as ErrorOut
 from pollguard.core.package.reader import BIDI_CONTROLS
 from pollguard.registry.choices import CenterKind, CenterStatus, UnitKind
-from pollguard.registry.models import Center, Station, Unit
+from pollguard.registry.models import Center, Election, Station, Unit
+from pollguard.registry.templatetags.pollguard_ui import local_name
+
+
+class ElectionOut(Schema):
+    code: str
+    name: str = Field(description="The name in the caller's language.")
+    name_en: str
+    name_ar: str
+    governorate_code: str
+    timezone: str = Field(description="IANA time zone in which the election's times are shown.")
+    special_vote_date: date
+    general_vote_date: date
+    polls_open: time = Field(description="Local time.")
+    polls_close: time = Field(description="Local time.")
+    loaded_at: datetime = Field(description="When a package for it was last loaded.")
+    current: bool = Field(description="Whether the caller's pages and API show this election.")
+
+    @staticmethod
+    def resolve_name(obj: Election) -> str:
+        return local_name(obj)
+
+    @staticmethod
+    def resolve_current(obj: Election) -> bool:
+        return bool(getattr(obj, "is_current", False))
 
 
 class SectorOut(Schema):

@@ -15,4 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("centers/<str:code>/", views.center_detail, name="center"),
     path("centers/<str:code>/status", views.center_set_status, name="center_status"),
     path("units/", views.unit_list, name="units"),
+    path("elections/", views.election_list, name="elections"),
+    path("elections/choose", views.election_choose, name="election_choose"),
 ]

@@ -8,7 +8,7 @@ List pages run a fixed number of queries whatever the number of rows (tested).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -17,24 +17,28 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from pollguard.accounts.access import profile_of
+from pollguard.accounts.actions import do_choose_election
 from pollguard.accounts.choices import Role
 from pollguard.common.errors import Conflict, Forbidden
 from pollguard.core.arabic import normalize
 from pollguard.registry.access import (
     access_center,
     access_center_for_status,
+    access_election,
     can_set_center_status,
     centers_for,
     current_election,
+    elections_for,
     feed_position,
     sector_summary,
     sectors_for,
@@ -60,6 +64,8 @@ PRINT_CAP = 2000  # rows in "print all matching": a whole governorate, not a nat
 FEED_SIZE = 20  # status changes on the overview
 HISTORY_SIZE = 100  # status changes on a center's page
 RESULTS_TARGET = "pg-results"  # the element id HTMX refreshes on list pages
+# What the top bar's election selector reads of each election.
+ELECTION_LABEL_FIELDS = ("code", "name_en", "name_ar", "loaded_at")
 
 # Sector colors: distinguishable on a light background and for the common color-vision
 # deficiencies (Okabe-Ito first, then Tableau). A sector keeps its color for every user
@@ -104,7 +110,18 @@ def _live_config(request: HttpRequest) -> dict[str, Any]:
     Starting from the position read *with* the page's data means a change committed
     between the render and the first poll is still delivered.
     """
-    return {"url": reverse("live:events"), "after": feed_position(request.user)}
+    election = current_election(request.user)
+    url = reverse("live:events")
+    if election is not None:
+        # The feed answers {"reload": true} once the user has chosen another election
+        # (in another tab), so this page never mixes two elections' events.
+        url += "?" + urlencode({"election": election.code})
+    return {"url": url, "after": feed_position(request.user)}
+
+
+def _is_current(election: Election) -> bool:
+    """The `is_current` mark `elections_for` puts on each election."""
+    return bool(getattr(election, "is_current", False))
 
 
 def shell_context(request: HttpRequest, current: str) -> dict[str, Any]:
@@ -114,7 +131,12 @@ def shell_context(request: HttpRequest, current: str) -> dict[str, Any]:
     """
     user = request.user
     profile = profile_of(user)
-    election = current_election()
+    # Every election, for the top bar's selector; the user's current one is marked in it.
+    elections = list(elections_for(user).only(*ELECTION_LABEL_FIELDS))
+    if profile is not None:
+        election = next((e for e in elections if _is_current(e)), None)
+    else:
+        election = current_election(user)
     nav: list[dict[str, Any]] = [
         {"key": "overview", "url": reverse("registry:overview"), "label": _("Overview")}
     ]
@@ -133,6 +155,13 @@ def shell_context(request: HttpRequest, current: str) -> dict[str, Any]:
     return {
         "pg_election": election,
         "pg_election_name": local_name(election) if election is not None else "",
+        # The selector appears only when there is something to choose.
+        "pg_elections": [
+            {"code": e.code, "name": local_name(e), "current": _is_current(e)} for e in elections
+        ]
+        if len(elections) > 1
+        else [],
+        "pg_next": request.get_full_path(),
         "pg_role_label": profile.get_role_display() if profile is not None else "",
         "pg_scope_label": scope,
         "pg_nav": nav,
@@ -269,7 +298,7 @@ def _status_links(status: str) -> dict[str, str]:
 
 def _overview_figures(request: HttpRequest) -> dict[str, Any]:
     rows = sector_summary(request.user)
-    colors = sector_colors(current_election())
+    colors = sector_colors(current_election(request.user))
     totals = {
         field: sum(getattr(row, field) for row in rows)
         for field in ("centers", "stations", "voters", "units", "headcount", "personnel")
@@ -375,7 +404,7 @@ def center_list(request: HttpRequest) -> HttpResponse:
     commander or a field reporter).
     """
     _require(sees_centers(request.user))
-    election = current_election()
+    election = current_election(request.user)
     sectors = list(sectors_for(request.user, election).order_by("code"))
     form = CenterFilterForm(request.GET, sectors)
     name = _name_order()
@@ -526,7 +555,7 @@ class UnitFilterForm(forms.Form):
 def unit_list(request: HttpRequest) -> HttpResponse:
     """Units with filters (agency, kind, sector, reserve) and search, paginated."""
     _require(sees_units(request.user))
-    election = current_election()
+    election = current_election(request.user)
     units = units_for(request.user, election)
     sectors = list(sectors_for(request.user, election).order_by("code"))
     agencies = _visible_agencies(units)
@@ -593,3 +622,51 @@ def _visible_agencies(units: QuerySet[Any]) -> list[tuple[str, str]]:
         .distinct()
     )
     return [(code, (ar or en or code) if arabic else (en or ar or code)) for code, ar, en in rows]
+
+
+# --- elections ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def election_list(request: HttpRequest) -> HttpResponse:
+    """Every election in the database, which one the user's pages show, and a choose button."""
+    _require(profile_of(request.user) is not None)
+    context = shell_context(request, "elections")
+    context["elections"] = list(elections_for(request.user))
+    return render(request, "registry/election_list.html", context)
+
+
+@login_required
+@require_POST
+def election_choose(request: HttpRequest) -> HttpResponse:
+    """Make the posted election the user's current one, then go back where they were.
+
+    An unknown code is 404 (as for a user without a role). Open pages of the previous
+    election reload at their next live poll.
+    """
+    election = access_election(request.user, request.POST.get("election", ""))
+    if do_choose_election(request.user, election, acting_user=request.user):
+        messages.success(
+            request, _("Now showing: %(election)s.") % {"election": local_name(election)}
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("registry:overview")
+    return HttpResponseRedirect(_same_page_in(request, target))
+
+
+def _same_page_in(request: HttpRequest, target: str) -> str:
+    """`target` after a switch, unless it is a center the new election does not have (for
+    this user): then the center list, rather than a "Not found" for a page that was there."""
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return target
+    if match.view_name == "registry:center":
+        code = str(match.kwargs.get("code", ""))
+        if not centers_for(request.user).filter(code=code).exists():
+            return reverse("registry:centers")
+    return target

@@ -4,7 +4,8 @@
  * (sector and status colors) travel as data-color and are applied here through the CSSOM,
  * which the policy allows. Runs again after every HTMX swap.
  *
- * Also: the phone menu button (the top bar collapses below 600 px) and print buttons.
+ * Also: the phone menu button (the top bar collapses below 600 px), print buttons and the
+ * top bar's election selector (it submits when changed).
  * base.html loads this file on every page; a page that loads it again gets no second copy.
  */
 (function () {
@@ -35,6 +36,13 @@
       setMenu(!document.documentElement.classList.contains("pg-menu-open"));
     } else if (target.closest("[data-print]")) {
       window.print();
+    }
+  });
+  document.addEventListener("change", function (e) {
+    // The top bar's election selector: choosing is the action, no extra button press.
+    var target = e.target instanceof Element ? e.target : null;
+    if (target && target.matches("select[data-autosubmit]") && target.form) {
+      target.form.submit();
     }
   });
   document.addEventListener("keydown", function (e) {

@@ -8,7 +8,9 @@
  *   skipped, even if a retried request returns some of them again;
  * - after a network loss or a server error the client keeps trying with exponential back-off
  *   (1 s, 2 s, 4 s, capped at 5 s) and resumes from its cursor, so nothing is missed;
- * - only one request is in flight at a time.
+ * - only one request is in flight at a time;
+ * - the page reloads when the server answers {"reload": true}: the feed URL names the
+ *   election the page shows, and the user has since chosen another one.
  *
  * Pages listen with: document.addEventListener("pollguard:event", (e) => e.detail ...).
  * Elements marked data-live-center="CODE" data-live-field="status" are updated here, so any
@@ -67,6 +69,13 @@
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();
     }).then(function (data) {
+      if (data && data.reload) {
+        // The user chose another election (in another tab): this page shows the old one.
+        self.stop();
+        self.setState("reloading");
+        window.location.reload();
+        return;
+      }
       self.inFlight = false;
       self.delay = BASE_DELAY;
       self.okCount += 1;
