@@ -17,7 +17,7 @@ import math
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pollguard.core import model as core
@@ -25,7 +25,7 @@ from pollguard.core.risk import RiskAssessment, assess
 from pollguard.registry.choices import UnitKind
 from pollguard.registry.models import Center, Election, IntelReport, PastIncident, Unit
 
-__all__ = ["center_risk", "intel_for_planning", "risk_policy_of", "to_core"]
+__all__ = ["center_risk", "filter_reports", "intel_for_planning", "risk_policy_of", "to_core"]
 
 
 def to_core(report: IntelReport, *, center_code: str | None = None) -> core.IntelReport:
@@ -161,3 +161,27 @@ def center_risk(center: Center, *, now: datetime | None = None) -> RiskAssessmen
         intel=tuple(to_core(r, center_code=center.code) for r in reports),
     )
     return assess(pkg)[center.code]
+
+
+def filter_reports(
+    reports: QuerySet[IntelReport],
+    *,
+    valid: bool | None = None,
+    center: str | None = None,
+    severity_min: float | None = None,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> QuerySet[IntelReport]:
+    """The filters of the intelligence list, page and API alike."""
+    now = now or timezone.now()
+    if valid is True:
+        reports = reports.filter(_valid(now))
+    elif valid is False:
+        reports = reports.filter(valid_until__lte=now)
+    if center:
+        reports = reports.filter(center__code=center)
+    if severity_min is not None:
+        reports = reports.filter(severity__gte=severity_min)
+    if source:
+        reports = reports.filter(source=source)
+    return reports
