@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from pollguard.registry import map_views, views
+from pollguard.registry import intel_views, map_views, views
 
 app_name = "registry"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -15,4 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("centers/<str:code>/", views.center_detail, name="center"),
     path("centers/<str:code>/status", views.center_set_status, name="center_status"),
     path("units/", views.unit_list, name="units"),
+    path("intel/", intel_views.intel_list, name="intel"),
+    path("intel/new", intel_views.intel_new, name="intel_new"),
+    path("intel/<str:code>/", intel_views.intel_report, name="intel_report"),
 ]
