@@ -2,7 +2,8 @@
 
 The report gets its code, appears in the list, and the center's page shows it among the
 reports that raised the risk. With POLLGUARD_SCREENSHOTS=1 it writes
-docs/img/intelligence-reports.png (the list) and intelligence-file.png (the form).
+docs/img/intelligence-reports.png (the list), intelligence-file.png (the form) and
+intelligence-center-risk.png (the center page's risk).
 """
 
 from __future__ import annotations
@@ -79,5 +80,7 @@ def test_an_officer_files_a_report_in_arabic_and_the_center_shows_it(
     page.goto(f"{base}/centers/{center.code}/")
     page.wait_for_selector("[data-testid=risk-intel-reports]")
     assert report.code in page.inner_text("[data-testid=risk-intel-reports]")
+    page.locator("[data-testid=risk]").scroll_into_view_if_needed()
+    screenshot(page, "intelligence-center-risk")
     # The refused first try is answered 422 on purpose; the browser logs that status.
     assert [e for e in errors if "status of 422" not in e] == [], errors

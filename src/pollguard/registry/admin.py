@@ -129,7 +129,17 @@ class PastIncidentAdmin(ReadOnlyAdmin):
 class IntelReportAdmin(ReadOnlyAdmin):
     """Only superusers reach the admin; the intelligence pages apply `intel_reports_for`."""
 
-    list_display = ["code", "reported_at", "center", "severity", "credibility"]
-    list_filter = ["election"]
+    list_display = [
+        "code",
+        "source",
+        "reported_at",
+        "center",
+        "severity",
+        "reliability",
+        "credibility",
+        "weight",
+        "valid_until",
+    ]
+    list_filter = ["election", "source"]
     list_select_related = ["center"]
-    search_fields = ["code", "summary"]
+    search_fields = ["code", "text"]

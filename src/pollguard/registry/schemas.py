@@ -171,13 +171,12 @@ class IntelReportOut(Schema):
 
 
 class IntelReportIn(Schema):
-    center: str | None = Field(None, max_length=64, description="A center code, or give lat/lon.")
+    center: str | None = Field(None, description="A center code, or give lat/lon.")
     lat: float | None = Field(None, description="A place: latitude (with lon), or a center.")
     lon: float | None = Field(None, description="A place: longitude (with lat).")
     severity: float | None = Field(None, description="0 (minor) to 1 (grave).")
     reliability: str | None = Field(
         None,
-        max_length=8,
         description="Source reliability: A (completely reliable) to "
         "E (unreliable), F (cannot be judged).",
     )
