@@ -283,3 +283,35 @@ def test_the_version_must_be_an_integer(client_for: Any, filed: dict[str, Any]) 
     path = f"/intel-reports/{filed['code']}"
     assert send(client_for("intel"), "PATCH", path, {"version": "1"}).status_code == 422
     assert send(client_for("intel"), "PATCH", path, {"severity": 0.1}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"credibility": "high"}, "credibility"),
+        ({"credibility": 2.5}, "credibility"),
+        ({"credibility": True}, "credibility"),
+        ({"severity": "grave"}, "severity"),
+        ({"lat": "north", "lon": 46.0, "center": None}, "lat"),
+        ({"reliability": 1}, "reliability"),
+        ({"text": ["a"]}, "text"),
+        ({"valid_until": "tomorrow"}, "valid_until"),
+        ({"valid_until": 1700000000}, "valid_until"),
+        ({"valid_until": "2030-01-01T00:00:00"}, "valid_until"),
+    ],
+)
+def test_a_wrong_json_type_is_the_same_422_naming_the_field(
+    client_for: Any, changes: dict[str, Any], field: str
+) -> None:
+    answer = send(client_for("intel"), "POST", "/intel-reports", body(**changes))
+    assert answer.status_code == 422, answer.content
+    got = answer.json()
+    assert got["code"] == "invalid_input"
+    assert [line.split(": ", 1)[0] for line in got["detail"]] == [field], got
+    assert not IntelReport.objects.filter(source="filed").exists()
+
+
+def test_a_whole_credibility_given_as_a_float_is_accepted(client_for: Any) -> None:
+    answer = send(client_for("intel"), "POST", "/intel-reports", body(credibility=2.0))
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["credibility"] == 2

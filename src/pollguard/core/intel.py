@@ -25,6 +25,7 @@ database); its message kind is registered here with the others.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +40,7 @@ __all__ = [
     "IntelDraft",
     "admiralty_weight",
     "check_draft",
+    "draft_from_json",
 ]
 
 RELIABILITY_WEIGHTS: dict[str, float] = {
@@ -93,6 +95,17 @@ register_messages(
             "يجب أن تكون مصداقية المعلومة عدداً صحيحاً من 1 إلى 6، والقيمة المعطاة {value}",
         ),
         "intel_missing": ("this field is required", "هذا الحقل مطلوب"),
+        "intel_not_a_number": (
+            "must be a number, got {value}",
+            "يجب أن يكون رقماً، والقيمة المعطاة {value}",
+        ),
+        "intel_not_text": ("must be text, got {value}", "يجب أن يكون نصاً، والقيمة المعطاة {value}"),
+        "intel_not_a_time": (
+            "must be a date and time with a time zone (e.g. 2010-03-07T18:00:00+03:00), "
+            "got {value}",
+            "يجب أن يكون تاريخاً ووقتاً مع المنطقة الزمنية (مثل ‎2010-03-07T18:00:00+03:00‎)، "
+            "والقيمة المعطاة {value}",
+        ),
         "intel_text_too_long": (
             "the text may have at most {max} characters",
             "يجب ألا يتجاوز النص {max} حرفاً",
@@ -139,6 +152,67 @@ class IntelDraft:
 
 def _problem(field: str, kind: str, **params: object) -> Problem:
     return Problem(file=field, line=None, kind=kind, params=params)
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def draft_from_json(data: Mapping[str, object]) -> tuple[IntelDraft, list[Problem]]:
+    """A draft from a JSON body (API v1), and a problem per field of the wrong type.
+
+    JSON types are checked here rather than by the API schema so that every bad body is
+    answered the same way: each field named, in the user's language. Absent and null
+    fields are None ("not given"); a credibility of 2.0 is 2.
+    """
+    problems: list[Problem] = []
+
+    def text(name: str) -> str | None:
+        value = data.get(name)
+        if value is None or isinstance(value, str):
+            return value
+        problems.append(_problem(name, "intel_not_text", value=_shown(value)))
+        return None
+
+    def number(name: str) -> float | None:
+        value = data.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(_problem(name, "intel_not_a_number", value=_shown(value)))
+            return None
+        return float(value)
+
+    credibility: int | None = None
+    raw = data.get("credibility")
+    if raw is not None:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            credibility = raw
+        elif isinstance(raw, float) and raw.is_integer():
+            credibility = int(raw)
+        else:
+            problems.append(_problem("credibility", "intel_bad_credibility", value=_shown(raw)))
+    valid_until: datetime | None = None
+    raw = data.get("valid_until")
+    if raw is not None:
+        try:
+            if not isinstance(raw, str):
+                raise TypeError(raw)
+            valid_until = datetime.fromisoformat(raw)
+        except (TypeError, ValueError):
+            problems.append(_problem("valid_until", "intel_not_a_time", value=_shown(raw)))
+    draft = IntelDraft(
+        center=text("center"),
+        lat=number("lat"),
+        lon=number("lon"),
+        severity=number("severity"),
+        reliability=text("reliability"),
+        credibility=credibility,
+        text=text("text"),
+        valid_until=valid_until,
+    )
+    return draft, problems
 
 
 def check_draft(draft: IntelDraft, *, now: datetime, complete: bool = True) -> list[Problem]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -11,8 +12,9 @@ from pydantic import StrictInt, field_validator
 # Shared by every app; re-exported for the registry's API.
 from pollguard.common.schemas import ConflictOut as ConflictOut
 from pollguard.common.schemas import ErrorOut as ErrorOut
-from pollguard.core.intel import IntelDraft
+from pollguard.core.intel import IntelDraft, draft_from_json
 from pollguard.core.package.reader import BIDI_CONTROLS
+from pollguard.core.problems import InvalidInput
 from pollguard.registry.choices import CenterKind, CenterStatus, IntelSource, UnitKind
 from pollguard.registry.models import Center, IntelReport, Station, Unit
 
@@ -171,34 +173,59 @@ class IntelReportOut(Schema):
 
 
 class IntelReportIn(Schema):
-    center: str | None = Field(None, description="A center code, or give lat/lon.")
-    lat: float | None = Field(None, description="A place: latitude (with lon), or a center.")
-    lon: float | None = Field(None, description="A place: longitude (with lat).")
-    severity: float | None = Field(None, description="0 (minor) to 1 (grave).")
-    reliability: str | None = Field(
-        None,
-        description="Source reliability: A (completely reliable) to "
-        "E (unreliable), F (cannot be judged).",
+    """The fields of a report. Types are checked by `draft()` (`core.intel.draft_from_json`),
+    not here, so that a wrong type is a 422 naming the field in the user's language like any
+    other bad value; the schema still documents each field's JSON type."""
+
+    center: Any = Field(
+        None, json_schema_extra={"type": "string"}, description="A center code, or lat/lon."
     )
-    credibility: int | None = Field(
+    lat: Any = Field(
+        None, json_schema_extra={"type": "number"}, description="A place: latitude (with lon)."
+    )
+    lon: Any = Field(
+        None, json_schema_extra={"type": "number"}, description="A place: longitude (with lat)."
+    )
+    severity: Any = Field(
+        None, json_schema_extra={"type": "number"}, description="0 (minor) to 1 (grave)."
+    )
+    reliability: Any = Field(
         None,
+        json_schema_extra={"type": "string", "enum": list("ABCDEF")},
+        description="Source reliability: A (completely reliable) to E (unreliable), "
+        "F (cannot be judged).",
+    )
+    credibility: Any = Field(
+        None,
+        json_schema_extra={"type": "integer", "minimum": 1, "maximum": 6},
         description="Information credibility: 1 (confirmed) to 5 (improbable), "
         "6 (cannot be judged).",
     )
-    text: str | None = Field(None, description="The report.")
-    valid_until: datetime | None = Field(None, description="With a time zone; in the future.")
+    text: Any = Field(None, json_schema_extra={"type": "string"}, description="The report.")
+    valid_until: Any = Field(
+        None,
+        json_schema_extra={"type": "string", "format": "date-time"},
+        description="With a time zone; in the future.",
+    )
 
     def draft(self) -> IntelDraft:
-        return IntelDraft(
-            center=self.center,
-            lat=self.lat,
-            lon=self.lon,
-            severity=self.severity,
-            reliability=self.reliability,
-            credibility=self.credibility,
-            text=self.text,
-            valid_until=self.valid_until,
-        )
+        """The draft, or `InvalidInput` naming each field of the wrong JSON type."""
+        draft, problems = draft_from_json(self.model_dump(include=set(DRAFT_FIELDS)))
+        if problems:
+            raise InvalidInput(problems)
+        return draft
+
+
+DRAFT_FIELDS = (
+    "center",
+    "lat",
+    "lon",
+    "severity",
+    "reliability",
+    "credibility",
+    "text",
+    "valid_until",
+)
 
 
 class IntelReportPatch(IntelReportIn):
