@@ -172,10 +172,11 @@ class IntelReportOut(Schema):
         return obj.filed_by.get_username() if obj.filed_by is not None else None
 
 
+# Types are checked by `draft()` (`core.intel.draft_from_json`), not by the schema, so that a
+# wrong type is a 422 naming the field in the user's language like any other bad value;
+# `json_schema_extra` still documents each field's JSON type.
 class IntelReportIn(Schema):
-    """The fields of a report. Types are checked by `draft()` (`core.intel.draft_from_json`),
-    not here, so that a wrong type is a 422 naming the field in the user's language like any
-    other bad value; the schema still documents each field's JSON type."""
+    """An intelligence report: about a center or a place (lat and lon), exactly one."""
 
     center: Any = Field(
         None, json_schema_extra={"type": "string"}, description="A center code, or lat/lon."
