@@ -315,3 +315,14 @@ def test_an_overridden_center_keeps_its_package_score(
     do_file_intel_report(election, draft(center="C-0002"), acting_user=personas.intel)
     assert _score(client_for("ops"), "C-0002") == 0.7
     assert Center.objects.get(code="C-0002").risk_override == 0.7
+
+
+def test_the_admin_offers_no_unaudited_way_to_read_reports(report: IntelReport) -> None:
+    from django.contrib import admin
+    from django.contrib.auth.models import User
+
+    assert not admin.site.is_registered(IntelReport)
+    root = User.objects.create_superuser("root", password="x")
+    client = Client()
+    client.force_login(root)
+    assert client.get("/admin/registry/intelreport/").status_code == 404

@@ -220,7 +220,7 @@ def test_two_officers_filing_at_once_get_two_codes(monkeypatch: pytest.MonkeyPat
         if action == "registry.file_intel_report" and not second:
             thread = threading.Thread(target=second_officer)
             thread.start()
-            _wait_until_another_backend_waits_on_a_lock()
+            _wait_until_another_backend_waits_on_a_lock(second)
             monkeypatch.setattr(actions, "record", original)
             record_then_let_another_file.thread = thread  # type: ignore[attr-defined]
         return entry
@@ -232,13 +232,18 @@ def test_two_officers_filing_at_once_get_two_codes(monkeypatch: pytest.MonkeyPat
     assert (first.code, second[0].code) == ("INT-1", "INT-2")
 
 
-def _wait_until_another_backend_waits_on_a_lock() -> None:
+def _wait_until_another_backend_waits_on_a_lock(second: list[object]) -> None:
     """Until another connection of this database is blocked on a lock (bounded: 30 s)."""
     import time
 
     deadline = time.monotonic() + 30
     with connections["default"].cursor() as cursor:
         while time.monotonic() < deadline:
+            if second:
+                raise AssertionError(f"the second filing ended without waiting: {second[0]!r}")
+            # This runs inside the first filing's transaction, where PostgreSQL would
+            # otherwise answer every poll from the snapshot of the first one.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
