@@ -130,3 +130,26 @@ def test_more_closer_newer_or_worse_incidents_never_lower_a_score(
     assert nearer["C1"].score >= reference - 1e-12
     assert fresher["C1"].score >= reference - 1e-12
     assert worse["C1"].score >= reference - 1e-12
+
+
+def test_a_place_report_counts_for_the_centers_within_the_intel_radius_only() -> None:
+    pkg = base()
+    # ~1.1 km north of C1 (31.0, 46.0); C2 is ~45 km away. Default radius: 3 km.
+    place = IntelReport("I-P", NOW - timedelta(days=1), None, 0.9, 0.8, lat=31.01, lon=46.0)
+    got = assess(replace(pkg, intel=(place,)), now=NOW)
+    assert got["C1"].intel > 0
+    assert got["C1"].intel_counted == (("I-P", got["C1"].intel_counted[0][1]),)
+    assert got["C2"].intel == 0
+    assert got["C2"].intel_counted == ()
+    narrow = replace(pkg.policy, risk=replace(pkg.policy.risk, intel_radius_km=1.0))
+    assert assess(replace(pkg, intel=(place,), policy=narrow), now=NOW)["C1"].intel == 0
+
+
+def test_the_explanation_names_each_counted_report_largest_first() -> None:
+    weak = IntelReport("I-W", NOW, "C1", 0.2, 0.5)
+    strong = IntelReport("I-S", NOW, "C1", 0.9, 1.0)
+    elsewhere = IntelReport("I-E", NOW, "C2", 0.9, 1.0)
+    got = assess(replace(base(), intel=(weak, strong, elsewhere)), now=NOW)["C1"]
+    assert [code for code, _ in got.intel_counted] == ["I-S", "I-W"]
+    assert got.intel_counted[0][1] == pytest.approx(0.9)
+    assert got.reports_counted == 2

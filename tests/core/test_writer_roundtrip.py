@@ -88,6 +88,7 @@ def test_it_writes_every_policy_key_explicitly(tmp_path: Path) -> None:
         "weight_remoteness",
         "weight_size",
         "history_half_life_days",
+        "intel_radius_km",
         "history_radius_km",
         "intel_half_life_days",
         "remoteness_km",

@@ -73,15 +73,15 @@ def test_a_missing_center_and_another_sectors_center_raise_the_same_error(
     assert type(missing.value) is type(foreign.value)
 
 
-@pytest.mark.parametrize("persona", ["chair", "intel"])
-def test_intelligence_reports_reach_the_chair_and_intelligence(
+@pytest.mark.parametrize("persona", ["chair", "intel", "auditor"])
+def test_intelligence_reports_reach_the_chair_intelligence_and_the_auditor(
     personas: Personas, persona: str
 ) -> None:
     assert [r.code for r in access.intel_reports_for(personas[persona])] == ["I-1"]
 
 
 @pytest.mark.parametrize(
-    "persona", ["ops", "auditor", "commission", "cmd_rifai", "liaison_army", "field", "outsider"]
+    "persona", ["ops", "commission", "cmd_rifai", "liaison_army", "field", "outsider"]
 )
 def test_intelligence_reports_are_hidden_from_everyone_else(
     personas: Personas, persona: str

@@ -35,6 +35,10 @@ DETAIL_ACCESS = {
     "/api/v1/units/U-0001": SEE_ALL_UNITS | {"cmd_rifai"},
     "/api/v1/units/U-0002": SEE_ALL_UNITS | {"cmd_rifai", "liaison_army"},
     "/api/v1/units/U-0005": SEE_ALL_UNITS | {"liaison_army"},
+    # Need-to-know: chair, intelligence, auditor; every other role 404 (the list too, see
+    # tests/web/test_intel_api.py).
+    "/api/v1/intel-reports/I-1": {"chair", "intel", "auditor"},
+    "/api/v1/intel-reports": {"chair", "intel", "auditor"},
 }
 LIST_COUNTS = {
     "/api/v1/centers": {
@@ -282,3 +286,38 @@ def test_the_api_docs_are_for_signed_in_users_only(
     assert client_for("ops").get(url).status_code == 200
     new = do_create_api_token(personas.ops, name="script", acting_user=None)
     assert Client(HTTP_AUTHORIZATION=f"Bearer {new.raw}").get(url).status_code == 200
+
+
+def test_the_intelligence_list_takes_the_same_number_of_queries_for_5_and_50_rows(
+    personas: Personas, election: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pollguard.core.intel import IntelDraft
+    from pollguard.registry.actions import do_file_intel_report
+
+    for i in range(60):
+        place = {"center": None, "lat": 31.7, "lon": 46.1} if i % 2 else {"center": "C-0001"}
+        do_file_intel_report(
+            election,
+            IntelDraft(
+                **place,  # type: ignore[arg-type]
+                severity=0.5,
+                reliability="C",
+                credibility=3,
+                text=f"report {i}",
+                valid_until=timezone.now() + timedelta(days=1),
+            ),
+            acting_user=personas.intel,
+        )
+    counts: list[int] = []
+    for limit in (5, 50):
+        client = Client()
+        client.force_login(personas.intel)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/intel-reports?limit={limit}")
+        assert len(response.json()["items"]) == limit
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -22,8 +22,11 @@ _MISSING = object()
 
 # Roles that see every center, station and unit of the election.
 SEES_ALL_REGISTRY = frozenset({Role.CHAIR, Role.OPERATIONS, Role.AUDITOR})
-# Roles that may read raw intelligence reports (design.md: "visible only to those who need them").
-SEES_INTEL = frozenset({Role.CHAIR, Role.INTELLIGENCE})
+# Roles that may read raw intelligence reports (design.md: "visible only to those who need
+# them"); the auditor reads them read-only. Everyone else gets 404 for every report.
+SEES_INTEL = frozenset({Role.CHAIR, Role.INTELLIGENCE, Role.AUDITOR})
+# Roles that file and edit intelligence reports.
+FILES_INTEL = frozenset({Role.CHAIR, Role.INTELLIGENCE})
 # Roles that may change things at all; the auditor and the commission read only here.
 WRITES_CENTER_STATUS = frozenset({Role.CHAIR, Role.OPERATIONS, Role.SECTOR_COMMANDER})
 

@@ -48,9 +48,14 @@ def load_package(path: Path, lang: str, package: ElectionPackage | None = None) 
     setup()
     from pollguard.registry.loader import do_load_package
 
-    summary = do_load_package(
-        package, acting_user=None, actor_name=f"cli:{getpass.getuser()}", source=path
-    )
+    try:
+        summary = do_load_package(
+            package, acting_user=None, actor_name=f"cli:{getpass.getuser()}", source=path
+        )
+    except InvalidInput as invalid:  # a clash with the database (a filed report's code)
+        for line in invalid.render(lang):
+            print(line, file=sys.stderr)
+        return 1
     totals = ", ".join(f"{n} {name}" for name, n in summary.totals.items() if n)
     if summary.changed:
         changes = ", ".join(

@@ -226,14 +226,22 @@ class PastIncident:
 
 @dataclass(frozen=True, slots=True)
 class IntelReport:
-    """An intelligence report about a center; raises its risk. Sensitive."""
+    """An intelligence report about a center or a place; raises risk. Sensitive.
+
+    Exactly one of `center` and (`lat`, `lon`) is set. A place report counts for every
+    center within `RiskPolicy.intel_radius_km` of it. `credibility` is the weight of the
+    report in [0, 1]: the package's own column, or for reports filed in the app the
+    admiralty grading's weight (`pollguard.core.intel.admiralty_weight`).
+    """
 
     code: str
     when: datetime
-    center: str
+    center: str | None
     severity: float  # 0..1
     credibility: float  # 0..1
     summary: str = ""
+    lat: float | None = None
+    lon: float | None = None
 
 
 # --- policy --------------------------------------------------------------------------
@@ -279,6 +287,7 @@ class RiskPolicy:
     history_half_life_days: float = 365.0
     history_radius_km: float = 5.0
     intel_half_life_days: float = 30.0
+    intel_radius_km: float = 3.0  # a report about a place counts for centers this close
     remoteness_km: float = 30.0  # distance to the nearest police base that counts as fully remote
     size_voters: int = 5000  # voters that count as a fully large center
 

@@ -9,7 +9,13 @@ person can compare them and see why a center scored as it did:
   `center` column names the center counts at distance 0. The sum `x` saturates as
   `1 - exp(-x)`: one severe recent incident gives ~0.63, three give ~0.95.
 - intel: intelligence reports about the center, `severity x credibility x
-  0.5 ** (age / intel_half_life_days)`, saturating the same way.
+  0.5 ** (age / intel_half_life_days)`, saturating the same way. A report about a place
+  (lat/lon instead of a center) counts in full for every center within
+  `intel_radius_km` of it: intelligence names a threat to an area, not a distance
+  falloff that the source never gave. Which reports counted, and how much, is part of
+  the explanation (`RiskAssessment.intel_counted`). Which reports exist at all (valid,
+  not expired) is the caller's choice: the web app passes
+  `registry.intel.intel_for_planning`.
 - remoteness: great-circle distance to the nearest police unit's base divided by
   `remoteness_km`, capped at 1 (no police unit at all counts as fully remote).
 - size: registered voters divided by `size_voters`, capped at 1.
@@ -36,7 +42,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from pollguard.core.geo import distance_matrix_km
-from pollguard.core.model import Center, ElectionPackage, UnitKind
+from pollguard.core.model import Center, ElectionPackage, IntelReport, UnitKind
 
 __all__ = ["RiskAssessment", "assess", "default_now", "scores"]
 
@@ -62,6 +68,7 @@ class RiskAssessment:
     incidents_counted: int = 0
     reports_counted: int = 0
     nearest_police_km: float | None = None
+    intel_counted: tuple[tuple[str, float], ...] = ()  # (report code, value), largest first
 
     @property
     def components(self) -> dict[str, float]:
@@ -156,12 +163,30 @@ def assess(pkg: ElectionPackage, *, now: datetime | None = None) -> dict[str, Ri
 
     intel_x: dict[str, float] = {}
     intel_count: dict[str, int] = {}
+    intel_by: dict[str, list[tuple[str, float]]] = {}
+
+    def count_intel(center_code: str, code: str, value: float) -> None:
+        intel_x[center_code] = intel_x.get(center_code, 0.0) + value
+        if value > 0:
+            intel_count[center_code] = intel_count.get(center_code, 0) + 1
+            intel_by.setdefault(center_code, []).append((code, value))
+
+    half = policy.intel_half_life_days
+    places: list[tuple[IntelReport, float]] = []
     for report in pkg.intel:
-        half = policy.intel_half_life_days
         age = _age_days(_aware(report.when, tz), now)
         value = report.severity * report.credibility * (0.5 ** (age / half) if half > 0 else 1.0)
-        intel_x[report.center] = intel_x.get(report.center, 0.0) + value
-        intel_count[report.center] = intel_count.get(report.center, 0) + (1 if value > 0 else 0)
+        if report.center is not None:
+            count_intel(report.center, report.code, value)
+        elif report.lat is not None and report.lon is not None:
+            places.append((report, value))
+    if places:
+        rlat = np.array([r.lat for r, _ in places], dtype=float)
+        rlon = np.array([r.lon for r, _ in places], dtype=float)
+        rows, cols, _ = _pairs_within(clat, clon, rlat, rlon, max(policy.intel_radius_km, 0.0))
+        for row, col in sorted(zip(rows.tolist(), cols.tolist(), strict=True)):
+            report, value = places[col]
+            count_intel(centers[row].code, report.code, value)
 
     police = sorted({(u.lat, u.lon) for u in pkg.units if u.kind is UnitKind.POLICE})
     nearest = np.full(n, np.inf)
@@ -209,6 +234,9 @@ def assess(pkg: ElectionPackage, *, now: datetime | None = None) -> dict[str, Ri
             incidents_counted=int(history_count[i]),
             reports_counted=intel_count.get(center.code, 0),
             nearest_police_km=near if math.isfinite(near) else None,
+            intel_counted=tuple(
+                sorted(intel_by.get(center.code, ()), key=lambda item: (-item[1], item[0]))
+            ),
         )
     return result
 

@@ -1,8 +1,9 @@
 """The plan run job: read the loaded package again, plan, check, store a draft version.
 
 Runs in a Celery worker (never a web thread). The package is read from the folder it was
-loaded from and must still be the loaded one (same digest); reports filed in the app's
-intelligence screens replace the package's own intel, so a plan run picks them up. An
+loaded from and must still be the loaded one (same digest); its intelligence is replaced
+by `registry.intel.intel_for_planning` (the package's reports and those filed in the app,
+not expired), so a plan run picks up every report filed until it starts. An
 invalid or changed package fails the job with the package's own messages, in English and
 Arabic, never a traceback.
 
@@ -109,24 +110,12 @@ def load_package(election: Election) -> ElectionPackage:
 _PACKAGES: dict[Path, tuple[str, ElectionPackage]] = {}
 
 
-def with_filed_intel(election: Election, pkg: ElectionPackage) -> ElectionPackage:
-    """The package with the intelligence reports as they are in the database now."""
-    from pollguard.core import model as core
-    from pollguard.registry.models import IntelReport
+def with_current_intel(election: Election, pkg: ElectionPackage) -> ElectionPackage:
+    """The package with the intelligence that counts now (`registry.intel.intel_for_planning`):
+    the package's own reports and those filed in the app, without the expired ones."""
+    from pollguard.registry.intel import intel_for_planning
 
-    rows = IntelReport.objects.filter(election=election).select_related("center")
-    intel = tuple(
-        core.IntelReport(
-            code=r.code,
-            when=r.reported_at,
-            center=r.center.code,
-            severity=r.severity,
-            credibility=r.credibility,
-            summary=r.summary,
-        )
-        for r in rows.order_by("code")
-    )
-    return dataclasses.replace(pkg, intel=intel)
+    return dataclasses.replace(pkg, intel=intel_for_planning(election))
 
 
 def run_plan(ctx: JobContext) -> dict[str, Any] | SplitInto:
@@ -138,7 +127,7 @@ def run_plan(ctx: JobContext) -> dict[str, Any] | SplitInto:
     assert ctx.job.election_id is not None  # plan runs are always for an election
     election = Election.objects.get(pk=ctx.job.election_id)
     _report(ctx, "package", election.package_path)
-    pkg = with_filed_intel(election, load_package(election))
+    pkg = with_current_intel(election, load_package(election))
     options = PlanOptions(time_limit=float(params["time_limit"]), seed=int(params["seed"]))
     if not params.get("from_plan"):
         parts = split_parts(pkg)

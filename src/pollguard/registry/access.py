@@ -6,7 +6,7 @@ Visibility by role (design.md section 2; decisions where it is silent are marked
 |--------------------|--------------------------|----------------------|-------------|-------|
 | chair              | all                      | all                  | all         | yes   |
 | operations         | all                      | all                  | all         | no    |
-| auditor            | all (read-only)          | all (read-only)      | all         | no    |
+| auditor            | all (read-only)          | all (read-only)      | all         | read  |
 | commission (IHEC)  | all                      | none (decision)      | all         | no    |
 | intelligence       | all (risk is per center) | none (decision)      | all         | yes   |
 | sector commander   | own sector               | own sector           | own         | no    |
@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Sum, Value, When
 
 from pollguard.accounts.access import (
+    FILES_INTEL,
     SEES_ALL_REGISTRY,
     SEES_INTEL,
     WRITES_CENTER_STATUS,
@@ -38,6 +39,7 @@ from pollguard.common.errors import Forbidden, NotFound
 from pollguard.jobs.access import sees_job_events
 from pollguard.live.choices import EventKind
 from pollguard.live.models import Event
+from pollguard.registry.choices import IntelSource
 from pollguard.registry.models import (
     Agency,
     Center,
@@ -334,14 +336,62 @@ def sector_summary(user: AnyUser) -> list[SectorSummary]:
 # --- intelligence ---------------------------------------------------------------------
 
 
-def intel_reports_for(user: AnyUser) -> QuerySet[IntelReport]:
-    """Raw intelligence reports: the chair and intelligence officers only, everyone else none."""
-    election = current_election(user)
-    role = profile_of(user)
-    reports = IntelReport.objects.select_related("center")
-    if election is None or role is None or Role(role.role) not in SEES_INTEL:
+def sees_intel(user: AnyUser) -> bool:
+    """True for the roles that read raw intelligence reports: chair, intelligence, auditor."""
+    profile = profile_of(user)
+    return profile is not None and Role(profile.role) in SEES_INTEL
+
+
+def files_intel(user: AnyUser) -> bool:
+    """True for the roles that file and edit reports: chair and intelligence officers."""
+    profile = profile_of(user)
+    return profile is not None and Role(profile.role) in FILES_INTEL
+
+
+def intel_reports_for(user: AnyUser, election: Election | None = None) -> QuerySet[IntelReport]:
+    """Raw intelligence reports of the (current) election: chair, intelligence, auditor.
+
+    Everyone else gets none, and every single-report helper below answers `NotFound`.
+    """
+    election = election or current_election(user)
+    reports = IntelReport.objects.select_related("center", "center__sector", "filed_by")
+    if election is None or not sees_intel(user):
         return reports.none()
     return reports.filter(election=election)
+
+
+def access_intel_report(user: AnyUser, code: str) -> IntelReport:
+    """The report with this code if the user may read it; else `NotFound`."""
+    report = intel_reports_for(user).filter(code=code).first()
+    if report is None:
+        raise NotFound(code)
+    return report
+
+
+def access_intel_report_for_edit(user: AnyUser, code: str) -> IntelReport:
+    """The report if the user may edit it: `NotFound` if unseen, `Forbidden` for the auditor
+    and for a package report (its source is intel.csv: a reload would undo the edit)."""
+    report = access_intel_report(user, code)
+    if not files_intel(user) or report.source != IntelSource.FILED:
+        raise Forbidden(code)
+    return report
+
+
+def require_file_intel(user: AnyUser) -> Election:
+    """The current election if the user may file reports; `NotFound` for roles that may not
+    read them (the screen does not exist for them), `Forbidden` for the auditor."""
+    election = current_election(user)
+    if election is None or not sees_intel(user):
+        raise NotFound("intel")
+    if not files_intel(user):
+        raise Forbidden("intel")
+    return election
+
+
+def intel_center_choices(user: AnyUser) -> QuerySet[Center]:
+    """Centers a report may name: every active center of the election (intelligence sees
+    all centers, design.md section 2)."""
+    return centers_for(user).order_by("code")
 
 
 # --- the live feed ------------------------------------------------------------------------

@@ -125,11 +125,7 @@ class PastIncidentAdmin(ReadOnlyAdmin):
     search_fields = ["code", "description"]
 
 
-@admin.register(models.IntelReport)
-class IntelReportAdmin(ReadOnlyAdmin):
-    """Only superusers reach the admin; the intelligence pages apply `intel_reports_for`."""
-
-    list_display = ["code", "reported_at", "center", "severity", "credibility"]
-    list_filter = ["election"]
-    list_select_related = ["center"]
-    search_fields = ["code", "summary"]
+# Intelligence reports are deliberately not in the admin: every read of them must be an
+# audit entry naming the reports (registry.intel_views, registry.api), and the admin's
+# pages would be reads that nobody records. The chair, intelligence officers and the
+# auditor read them on /intel/.

@@ -95,3 +95,32 @@ class UnitKind(models.TextChoices):
     EOD = "eod", _("Explosives disposal (EOD)")
     K9 = "k9", _("Police dogs (K9)")
     INTELLIGENCE = "intelligence", _("Intelligence")
+
+
+class IntelSource(models.TextChoices):
+    """Where an intelligence report came from; a package reload touches only `package` rows."""
+
+    PACKAGE = "package", _("Election package (intel.csv)")
+    FILED = "filed", _("Filed in the app")
+
+
+class SourceReliability(models.TextChoices):
+    """Admiralty grading of the source (weights in `pollguard.core.intel`)."""
+
+    A = "A", _("A: completely reliable")
+    B = "B", _("B: usually reliable")
+    C = "C", _("C: fairly reliable")
+    D = "D", _("D: not usually reliable")
+    E = "E", _("E: unreliable")
+    F = "F", _("F: reliability cannot be judged")
+
+
+class InfoCredibility(models.IntegerChoices):
+    """Admiralty grading of the information (weights in `pollguard.core.intel`)."""
+
+    CONFIRMED = 1, _("1: confirmed by other sources")
+    PROBABLE = 2, _("2: probably true")
+    POSSIBLE = 3, _("3: possibly true")
+    DOUBTFUL = 4, _("4: doubtful")
+    IMPROBABLE = 5, _("5: improbable")
+    UNKNOWN = 6, _("6: truth cannot be judged")

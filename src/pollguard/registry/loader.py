@@ -18,6 +18,7 @@ Rules (docs/architecture.md, "Loading a package"):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +31,12 @@ from pollguard.accounts.access import AnyUser
 from pollguard.audit.actions import record
 from pollguard.core import model as core
 from pollguard.core.arabic import normalize
+from pollguard.core.intel import CODE_TAKEN
 from pollguard.core.package import package_digest
+from pollguard.core.problems import InvalidInput, Problem
 from pollguard.live.actions import emit
 from pollguard.live.choices import EventKind
+from pollguard.registry.choices import IntelSource
 from pollguard.registry.models import (
     Agency,
     BallotEntity,
@@ -102,20 +106,24 @@ class _Syncer:
         bump_version: bool = False,
         retire: bool = True,
         present: Iterable[Any] | None = None,
+        scope: Mapping[str, Any] | None = None,
     ) -> dict[Any, int]:
         """Make the election's `model` rows equal `rows` ({key: values}); return {key: pk}.
 
         `present` (default: the keys of `rows`) are the keys the package lists; with
         `retire`, other existing rows are retired: deactivated when the model has `active`,
-        else deleted.
+        else deleted. `scope` ({field: value}) limits the sync to the rows the package owns
+        (intelligence: `source=package`, never the reports filed in the app); new rows get
+        those values.
         """
+        scope = dict(scope or {})
         name = model._meta.model_name or model.__name__
         fields = sorted({f for values in rows.values() for f in values})
         deactivatable = any(f.name == "active" for f in model._meta.fields)
         if deactivatable:
             fields = sorted({*fields, "active"})
         existing_fields = ["pk", key, *fields, *(["version"] if bump_version else [])]
-        queryset = model._default_manager.filter(election=self.election)
+        queryset = model._default_manager.filter(election=self.election, **scope)
         existing = {row[key]: row for row in queryset.values(*existing_fields)}
         created: list[M] = []
         changed: list[M] = []
@@ -123,7 +131,7 @@ class _Syncer:
             wanted = {**values, **({"active": True} if deactivatable else {})}
             old = existing.get(code)
             if old is None:
-                created.append(model(election=self.election, **{key: code}, **wanted))
+                created.append(model(election=self.election, **{key: code}, **scope, **wanted))
             elif any(old[f] != wanted[f] for f in wanted):
                 obj = model(pk=old["pk"], election=self.election, **{key: code}, **wanted)
                 if bump_version:
@@ -176,8 +184,30 @@ def _election_values(e: core.Election) -> Values:
     }
 
 
-def _upsert_election(e: core.Election, summary: LoadSummary) -> Election:
-    values = _election_values(e)
+def _risk_policy(policy: core.Policy) -> Values:
+    """The package's `policy.risk` as stored on the election (pages score centers with it)."""
+    return dataclasses.asdict(policy.risk)
+
+
+def _refuse_filed_intel_codes(election: Election, pkg: core.ElectionPackage) -> None:
+    """A package report may not take the code of a report filed in the app."""
+    codes = {i.code for i in pkg.intel}
+    if not codes:
+        return
+    taken = sorted(
+        IntelReport.objects.filter(
+            election=election, source=IntelSource.FILED, code__in=codes
+        ).values_list("code", flat=True)
+    )
+    if taken:
+        raise InvalidInput(
+            [Problem("intel.csv", None, CODE_TAKEN, {"value": code}) for code in taken]
+        )
+
+
+def _upsert_election(pkg: core.ElectionPackage, summary: LoadSummary) -> Election:
+    e = pkg.election
+    values = {**_election_values(e), "risk_policy": _risk_policy(pkg.policy)}
     # FOR NO KEY UPDATE serializes two loads of one election without blocking the rows that
     # merely point at the election: with a plain FOR UPDATE, a status change committing
     # during a load waited on its event row's foreign key while holding its center's row
@@ -231,7 +261,7 @@ def do_load_package(
     """Load a validated package into the database in one transaction (module docstring)."""
     summary = LoadSummary(election=pkg.election.code)
     with transaction.atomic():
-        election = _upsert_election(pkg.election, summary)
+        election = _upsert_election(pkg, summary)
         if source is not None:
             _record_source(election, source)
         s = _Syncer(election, summary)
@@ -351,18 +381,23 @@ def do_load_package(
                 for h in pkg.incidents_history
             },
         )
+        _refuse_filed_intel_codes(election, pkg)
         s.sync(
             IntelReport,
             {
                 i.code: {
                     "reported_at": i.when,
-                    "center_id": centers[i.center],
+                    "center_id": centers[i.center] if i.center is not None else None,
+                    "lat": i.lat,
+                    "lon": i.lon,
                     "severity": i.severity,
-                    "credibility": i.credibility,
-                    "summary": i.summary,
+                    "weight": i.credibility,
+                    "text": i.summary,
                 }
                 for i in pkg.intel
             },
+            # Reports filed in the app are not the package's: a reload never touches them.
+            scope={"source": IntelSource.PACKAGE},
         )
 
         if summary.changed:

@@ -10,12 +10,20 @@ other records may refer to (sectors, centers, stations, units, personnel, specia
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pollguard.registry.choices import CenterKind, CenterStatus, UnitKind
+from pollguard.registry.choices import (
+    CenterKind,
+    CenterStatus,
+    InfoCredibility,
+    IntelSource,
+    SourceReliability,
+    UnitKind,
+)
 
 
 class Election(models.Model):
@@ -47,6 +55,12 @@ class Election(models.Model):
         max_length=1000,
         blank=True,
         help_text=_("Where the last loaded package was read from; plan runs read it again."),
+    )
+    risk_policy = models.JSONField(
+        _("risk policy"),
+        default=dict,
+        blank=True,
+        help_text=_("The package's policy.risk, so pages score centers as a plan run does."),
     )
     package_digest = models.CharField(
         _("package digest"),
@@ -463,17 +477,97 @@ class PastIncident(ElectionScoped):
 
 
 class IntelReport(ElectionScoped):
-    """An intelligence report about a center. Sensitive: see `access.intel_reports_for`."""
+    """An intelligence report about a center or a place. Sensitive: see `access.py`.
 
+    Two sources: `package` rows come from the package's intel.csv and a reload keeps them
+    equal to the file; `filed` rows are made in the app (`actions.do_file_intel_report`),
+    carry a public code INT-<number> and are never touched by a reload. Exactly one of
+    `center` and (`lat`, `lon`) is set. `weight` is what the risk model multiplies the
+    severity by: the package's credibility column, or the admiralty weight of
+    `reliability` x `credibility` (`pollguard.core.intel`). A report stops counting after
+    `valid_until` (empty: it never expires; package rows). `version` guards edits.
+    """
+
+    source = models.CharField(
+        _("source"), max_length=16, choices=IntelSource.choices, default=IntelSource.PACKAGE
+    )
+    number = models.PositiveIntegerField(
+        _("number"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Filed reports: the n of the code INT-n, unique per election."),
+    )
     reported_at = models.DateTimeField(_("reported at"))
     center = models.ForeignKey(
-        Center, on_delete=models.CASCADE, related_name="+", verbose_name=_("center")
+        Center,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("center"),
+        help_text=_("Empty for a report about a place (latitude and longitude)."),
     )
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
     severity = models.FloatField(_("severity"), help_text=_("0 (minor) to 1 (grave)."))
-    credibility = models.FloatField(_("credibility"), help_text=_("0 (doubtful) to 1 (confirmed)."))
-    summary = models.TextField(_("summary"), blank=True)
+    reliability = models.CharField(
+        _("source reliability"),
+        max_length=1,
+        choices=SourceReliability.choices,
+        blank=True,
+        help_text=_("A to F; empty for package rows, which give a weight directly."),
+    )
+    credibility = models.PositiveSmallIntegerField(
+        _("information credibility"),
+        choices=InfoCredibility.choices,
+        null=True,
+        blank=True,
+        help_text=_("1 to 6; empty for package rows, which give a weight directly."),
+    )
+    weight = models.FloatField(
+        _("weight"),
+        help_text=_("0 (doubtful) to 1 (confirmed): how much the report counts in the risk."),
+    )
+    text = models.TextField(_("text"), blank=True)
+    valid_until = models.DateTimeField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("After this time the report no longer counts; empty: no end."),
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Increases with every edit.")
+    )
 
     class Meta(ElectionScoped.Meta):
         verbose_name = _("intelligence report")
         verbose_name_plural = _("intelligence reports")
-        constraints = [_unique_code("intelreport")]
+        constraints = [
+            _unique_code("intelreport"),
+            models.UniqueConstraint(
+                fields=["election", "number"],
+                condition=models.Q(number__isnull=False),
+                name="intelreport_unique_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(center__isnull=False, lat__isnull=True, lon__isnull=True)
+                | models.Q(center__isnull=True, lat__isnull=False, lon__isnull=False),
+                name="intelreport_center_or_place",
+            ),
+        ]
+
+    @property
+    def is_place(self) -> bool:
+        return self.center_id is None
+
+    def is_valid_at(self, when: datetime) -> bool:
+        return self.valid_until is None or self.valid_until > when

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
+from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import StrictInt, field_validator
 
 # Shared by every app; re-exported for the registry's API.
 from pollguard.common.schemas import ConflictOut as ConflictOut
 from pollguard.common.schemas import ErrorOut as ErrorOut
+from pollguard.core.intel import IntelDraft, draft_from_json
 from pollguard.core.package.reader import BIDI_CONTROLS
-from pollguard.registry.choices import CenterKind, CenterStatus, UnitKind
-from pollguard.registry.models import Center, Election, Station, Unit
+from pollguard.core.problems import InvalidInput
+from pollguard.registry.choices import CenterKind, CenterStatus, IntelSource, UnitKind
+from pollguard.registry.models import Center, Election, IntelReport, Station, Unit
 from pollguard.registry.templatetags.pollguard_ui import local_name
 
 
@@ -154,3 +158,107 @@ class UnitFilters(Schema):
     kind: UnitKind | None = None
     search: str | None = Field(None, description="Code or name.")
 
+
+# --- intelligence reports -------------------------------------------------------------
+# Bodies are checked by `pollguard.core.intel.check_draft` (every field named in the
+# user's language, 422 `invalid_input`), so the types here are loose on purpose: a
+# reliability "G" or a credibility 7 reaches that check instead of a schema error.
+
+
+class IntelReportOut(Schema):
+    code: str = Field(description="INT-<n> for reports filed in the app; the package's code.")
+    source: IntelSource
+    center: str | None = Field(description="Center code; empty for a place report.")
+    lat: float | None = Field(description="Place reports: latitude.")
+    lon: float | None = Field(description="Place reports: longitude.")
+    severity: float = Field(description="0 (minor) to 1 (grave).")
+    reliability: str = Field(description="Source reliability A-F (empty for package rows).")
+    credibility: int | None = Field(description="Information credibility 1-6.")
+    weight: float = Field(description="How much the report counts: reliability x credibility.")
+    text: str
+    reported_at: datetime
+    valid_until: datetime | None = Field(description="After this the report stops counting.")
+    valid: bool = Field(description="False once valid_until has passed.")
+    filed_by: str | None
+    version: int = Field(description="Send it back with an edit (409 if stale).")
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_center(obj: IntelReport) -> str | None:
+        return obj.center.code if obj.center is not None else None
+
+    @staticmethod
+    def resolve_valid(obj: IntelReport) -> bool:
+        return obj.is_valid_at(timezone.now())
+
+    @staticmethod
+    def resolve_filed_by(obj: IntelReport) -> str | None:
+        return obj.filed_by.get_username() if obj.filed_by is not None else None
+
+
+# Types are checked by `draft()` (`core.intel.draft_from_json`), not by the schema, so that a
+# wrong type is a 422 naming the field in the user's language like any other bad value;
+# `json_schema_extra` still documents each field's JSON type.
+class IntelReportIn(Schema):
+    """An intelligence report: about a center or a place (lat and lon), exactly one."""
+
+    center: Any = Field(
+        None, json_schema_extra={"type": "string"}, description="A center code, or lat/lon."
+    )
+    lat: Any = Field(
+        None, json_schema_extra={"type": "number"}, description="A place: latitude (with lon)."
+    )
+    lon: Any = Field(
+        None, json_schema_extra={"type": "number"}, description="A place: longitude (with lat)."
+    )
+    severity: Any = Field(
+        None, json_schema_extra={"type": "number"}, description="0 (minor) to 1 (grave)."
+    )
+    reliability: Any = Field(
+        None,
+        json_schema_extra={"type": "string", "enum": list("ABCDEF")},
+        description="Source reliability: A (completely reliable) to E (unreliable), "
+        "F (cannot be judged).",
+    )
+    credibility: Any = Field(
+        None,
+        json_schema_extra={"type": "integer", "minimum": 1, "maximum": 6},
+        description="Information credibility: 1 (confirmed) to 5 (improbable), "
+        "6 (cannot be judged).",
+    )
+    text: Any = Field(None, json_schema_extra={"type": "string"}, description="The report.")
+    valid_until: Any = Field(
+        None,
+        json_schema_extra={"type": "string", "format": "date-time"},
+        description="With a time zone; in the future.",
+    )
+
+    def draft(self) -> IntelDraft:
+        """The draft, or `InvalidInput` naming each field of the wrong JSON type."""
+        draft, problems = draft_from_json(self.model_dump(include=set(DRAFT_FIELDS)))
+        if problems:
+            raise InvalidInput(problems)
+        return draft
+
+
+DRAFT_FIELDS = (
+    "center",
+    "lat",
+    "lon",
+    "severity",
+    "reliability",
+    "credibility",
+    "text",
+    "valid_until",
+)
+
+
+class IntelReportPatch(IntelReportIn):
+    version: StrictInt = Field(..., ge=1, description="The version you read (409 if stale).")
+
+
+class IntelReportFilters(Schema):
+    valid: bool | None = Field(None, description="true: still counting; false: expired.")
+    center: str | None = Field(None, description="Reports about this center (code).")
+    severity_min: float | None = Field(None, ge=0, le=1, description="Severity at least.")
+    source: IntelSource | None = None

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from pollguard.registry import map_views, views
+from pollguard.registry import intel_views, map_views, views
 
 app_name = "registry"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -17,4 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("units/", views.unit_list, name="units"),
     path("elections/", views.election_list, name="elections"),
     path("elections/choose", views.election_choose, name="election_choose"),
+    path("intel/", intel_views.intel_list, name="intel"),
+    path("intel/new", intel_views.intel_new, name="intel_new"),
+    path("intel/<str:code>/", intel_views.intel_report, name="intel_report"),
 ]

@@ -31,6 +31,7 @@ from pollguard.accounts.actions import do_choose_election
 from pollguard.accounts.choices import Role
 from pollguard.common.errors import Conflict, Forbidden
 from pollguard.core.arabic import normalize
+from pollguard.core.risk import RiskAssessment
 from pollguard.registry.access import (
     access_center,
     access_center_for_status,
@@ -43,12 +44,13 @@ from pollguard.registry.access import (
     sector_summary,
     sectors_for,
     sees_centers,
+    sees_intel,
     sees_units,
     stations_for,
     status_changes_for,
     units_for,
 )
-from pollguard.registry.actions import do_set_center_status
+from pollguard.registry.actions import do_record_intel_read, do_set_center_status
 from pollguard.registry.choices import (
     EXCEPTION_STATUSES,
     CenterKind,
@@ -56,6 +58,7 @@ from pollguard.registry.choices import (
     UnitKind,
 )
 from pollguard.registry.filters import CenterFilter
+from pollguard.registry.intel import center_risk
 from pollguard.registry.models import Center, Election, Sector
 from pollguard.registry.templatetags.pollguard_ui import local_name
 
@@ -145,6 +148,8 @@ def shell_context(request: HttpRequest, current: str) -> dict[str, Any]:
         nav.append({"key": "centers", "url": reverse("registry:centers"), "label": _("Centers")})
     if sees_units(user):
         nav.append({"key": "units", "url": reverse("registry:units"), "label": _("Units")})
+    if sees_intel(user):
+        nav.append({"key": "intel", "url": reverse("registry:intel"), "label": _("Intelligence")})
     for item in nav:
         item["current"] = item["key"] == current
     scope = ""
@@ -464,9 +469,23 @@ def center_detail(request: HttpRequest, code: str) -> HttpResponse:
     stations = stations_for(request.user).filter(center=center).order_by("number")
     context = shell_context(request, "centers")
     can_change = can_set_center_status(request.user, center)
+    risk = center_risk(center)
+    # Which reports raised the score is intelligence: only need-to-know roles see it, and
+    # seeing it is a read of those reports (audited). Others see the score and the
+    # components that are not intelligence.
+    shows_intel = sees_intel(request.user)
+    if shows_intel and risk.intel_counted:
+        do_record_intel_read(
+            [code for code, _value in risk.intel_counted],
+            acting_user=request.user,
+            where=f"page /centers/{center.code}/",
+        )
     context.update(
         {
             "center": center,
+            "risk": risk,
+            "risk_rows": _risk_rows(risk, shows_intel),
+            "shows_intel": shows_intel,
             "sector_color": sector_colors(center.election).get(center.sector.code, ""),
             "stations": stations,
             "can_change_status": can_change,
@@ -480,6 +499,29 @@ def center_detail(request: HttpRequest, code: str) -> HttpResponse:
         }
     )
     return render(request, "registry/center_detail.html", context)
+
+
+def _risk_rows(risk: RiskAssessment, shows_intel: bool) -> list[dict[str, Any]]:
+    """The components of a center's score for its page, in the order the model adds them."""
+    labels = {
+        "history": _("Incidents of past elections nearby"),
+        "intel": _("Intelligence reports"),
+        "remoteness": _("Distance to the nearest police base"),
+        "size": _("Size (registered voters)"),
+    }
+    rows = []
+    for key, value in risk.components.items():
+        hidden = key == "intel" and not shows_intel
+        rows.append(
+            {
+                "key": key,
+                "label": labels[key],
+                "value": None if hidden else value,
+                "weight": risk.weights.get(key, 0.0),
+                "hidden": hidden,
+            }
+        )
+    return rows
 
 
 @login_required

@@ -402,6 +402,7 @@ RISK_KEYS = (
     "history_half_life_days",
     "history_radius_km",
     "intel_half_life_days",
+    "intel_radius_km",
     "remoteness_km",
     "size_voters",
 )
@@ -728,6 +729,7 @@ def _read_risk(y: YamlReader, policy: YMap) -> RiskPolicy:
         intel_half_life_days=y.number(
             m, "intel_half_life_days", p, d.intel_half_life_days, POSITIVE
         ),
+        intel_radius_km=y.number(m, "intel_radius_km", p, d.intel_radius_km, POSITIVE),
         remoteness_km=y.number(m, "remoteness_km", p, d.remoteness_km, POSITIVE),
         size_voters=y.integer(m, "size_voters", p, d.size_voters, POSITIVE),
     )

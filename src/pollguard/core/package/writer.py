@@ -159,6 +159,7 @@ def _policy_lines(policy: Policy) -> list[str]:
         f"    history_half_life_days: {_yaml_value(risk.history_half_life_days)}",
         f"    history_radius_km: {_yaml_value(risk.history_radius_km)}",
         f"    intel_half_life_days: {_yaml_value(risk.intel_half_life_days)}",
+        f"    intel_radius_km: {_yaml_value(risk.intel_radius_km)}",
         f"    remoteness_km: {_yaml_value(risk.remoteness_km)}",
         f"    size_voters: {_yaml_value(risk.size_voters)}",
     ]
@@ -394,6 +395,8 @@ def write_package(pkg: ElectionPackage, folder: Path, *, comment: str = "") -> N
             [
                 (r.code, r.when.isoformat(), r.center, r.severity, r.credibility, r.summary)
                 for r in pkg.intel
+                # A package's intel.csv names centers; place reports are filed in the app.
+                if r.center is not None
             ],
             ("summary",),
         ),
