@@ -191,8 +191,8 @@ def test_the_list_shows_versions_side_by_side_with_metrics_states_and_shortfalls
         "12.5",
         "9.0",
         "40.0",
-        "91.0 %",
-        "12.00 %",
+        "91.0%",
+        "12.00%",
         "2.4 s",
         "al-Shatra",
     ):

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # The roles of the policy as the plan names them, in plain words; a role the policy adds
@@ -74,6 +75,10 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def seconds(number: str) -> str:
+    return gettext("%(seconds)s s") % {"seconds": number}
+
+
 def format_metric(metric: Metric, value: Any) -> str:
     """A metric as the pages write it; "—" when the plan does not have it."""
     number = _number(value)
@@ -81,9 +86,10 @@ def format_metric(metric: Metric, value: Any) -> str:
         return "—"
     if metric.kind == "percent":
         # A gap of -3e-15 is rounding noise of the solver: it is zero.
-        return f"{max(number, 0.0) * 100:.2f} %" if metric.key == "gap" else f"{number * 100:.1f} %"
+        # No space before the sign: "12.5%" stays one left-to-right run in Arabic text.
+        return f"{max(number, 0.0) * 100:.2f}%" if metric.key == "gap" else f"{number * 100:.1f}%"
     if metric.kind == "seconds":
-        return f"{number:.1f} s"
+        return seconds(f"{number:.1f}")
     if metric.kind == "count":
         return f"{round(number):,}"
     return f"{number:,.1f}"
@@ -98,9 +104,9 @@ def format_delta(metric: Metric, a: Any, b: Any) -> tuple[str, str]:
     if metric.key == "gap":
         delta = max(y, 0.0) - max(x, 0.0)
     if metric.kind == "percent":
-        text = f"{delta * 100:+.2f} %"
+        text = f"{delta * 100:+.2f}%"
     elif metric.kind == "seconds":
-        text = f"{delta:+.1f} s"
+        text = seconds(f"{delta:+.1f}")
     elif metric.kind == "count":
         text = f"{round(delta):+,}"
     else:

@@ -535,9 +535,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
                 "sectorColors": colors,
                 "sectorNames": sector_names,
                 "labels": {
-                    "guards": _("Guards"),
-                    "missing": _("Missing"),
-                    "people": _("people"),
+                    "guards": _("Guards (people)"),
+                    "missing": _("Missing (people)"),
                     "sweeps": _("Sweeps"),
                     "unitBase": _("Unit base"),
                     "sector": _("Sector"),

@@ -8,7 +8,8 @@
  * plan view drawing them all would hide the map under a web of lines, so the lines are
  * drawn lazily, for the center that is clicked; the sector and agency views (a few hundred
  * lines) draw all of theirs at once. Sweep routes are dashed polylines through their stops,
- * each stop with a tooltip "team: start–end".
+ * each stop (from zoom 11, where a town's centers stand apart) a ring with a tooltip
+ * "team: start–end"; a center's popup lists its sweep times at every zoom.
  * Test hooks: window.pollguardPlanMap.ready, .centerCount(), .shortCodes(), .lineCount(),
  * .routeCount(), .stopCount(), .openCenter(code) (returns the popup's text).
  */
@@ -36,7 +37,7 @@
     L.control.zoom({ position: "top" + start }).addTo(map);
     L.control.scale({ metric: true, imperial: false, position: "bottom" + start }).addTo(map);
     map.setView(config.center, 8);
-    [["pg-plan-lines", 400], ["pg-plan-centers", 450], ["pg-plan-short", 460], ["pg-plan-stops", 470]].forEach(function (p) {
+    [["pg-plan-lines", 400], ["pg-plan-stops", 430], ["pg-plan-centers", 450], ["pg-plan-short", 460]].forEach(function (p) {
       map.createPane(p[0]).style.zIndex = String(p[1]);
     });
     var lineRenderer = L.canvas({ pane: "pg-plan-lines", padding: 0.5 });
@@ -48,6 +49,12 @@
     var lineLayer = L.layerGroup().addTo(map);
     var baseLayer = L.layerGroup().addTo(map);
     var routeLayer = L.layerGroup().addTo(map);
+    // Stop rings would bury the centers of a town when zoomed out; the route lines stay.
+    var stopLayer = L.layerGroup();
+    var STOPS_ZOOM = 11;
+    map.on("zoomend", function () {
+      if (map.getZoom() >= STOPS_ZOOM) { stopLayer.addTo(map); } else { stopLayer.remove(); }
+    });
     var drawnLines = 0, routes = 0, stops = 0;
     var labels = config.labels;
 
@@ -63,6 +70,7 @@
         var m = markers[code];
         if (!m) { return null; }
         map.setView(m.getLatLng(), Math.max(map.getZoom(), 11), { animate: false });
+        showLinesOf(code);
         m.openPopup();
         return m.getPopup().getElement().innerText;
       }
@@ -83,14 +91,14 @@
       box.append(text("strong", c.name), text("div", c.code, "pg-code"));
       box.append(text("div", labels.sector + ": " + (config.sectorNames[c.sector] || c.sector)));
       var guards = linesByCenter[c.code] || [];
-      box.append(text("div", labels.guards + ": " + c.headcount + " " + labels.people));
+      box.append(text("div", labels.guards + ": " + c.headcount));
       if (guards.length) {
         var ul = document.createElement("ul");
-        guards.forEach(function (g) { ul.append(text("li", g[0] + " · " + g[1] + " " + labels.people)); });
+        guards.forEach(function (g) { ul.append(text("li", g[0] + ": " + g[1])); });
         box.append(ul);
       }
       if (c.missing > 0) {
-        box.append(text("div", labels.missing + ": " + c.missing + " " + labels.people, "pg-short"));
+        box.append(text("div", labels.missing + ": " + c.missing, "pg-short"));
       } else {
         box.append(text("div", labels.covered));
       }
@@ -153,8 +161,8 @@
             var label = route.team + " · " + route.kind_label + " · " + s[1] + "–" + s[2];
             (stopsByCenter[s[0]] = stopsByCenter[s[0]] || []).push(label);
             L.circleMarker([c.lat, c.lon], {
-              renderer: stopRenderer, radius: 3, color: SWEEP, weight: 1, fillColor: "#ffffff", fillOpacity: 1
-            }).bindTooltip(labels.stop + " " + (i + 1) + ": " + label).addTo(routeLayer);
+              renderer: stopRenderer, radius: 10, color: SWEEP, weight: 2, fill: false
+            }).bindTooltip(labels.stop + " " + (i + 1) + ": " + label).addTo(stopLayer);
             stops += 1;
           });
           if (points.length > 1) {
