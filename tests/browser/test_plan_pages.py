@@ -120,7 +120,6 @@ def test_ops_runs_submits_the_chair_approves_and_a_replan_is_compared_in_arabic(
     ops.reload()
     ops.wait_for_selector("[data-testid=versions]")
     assert ops.locator("[data-testid=plan-state]").first.get_attribute("data-state") == "draft"
-    screenshot(ops, "plans-list")
     ops.set_viewport_size(PHONE)
     assert no_sideways_scroll(ops)
     ops.set_viewport_size({"width": 1366, "height": 820})
@@ -138,6 +137,7 @@ def test_ops_runs_submits_the_chair_approves_and_a_replan_is_compared_in_arabic(
     assert "الناقص" in text
     # Opening a center draws its own guard lines, base to center.
     assert ops.evaluate("window.pollguardPlanMap.lineCount()") > 0
+    ops.evaluate("document.getElementById('pg-plan-map-title').scrollIntoView()")
     screenshot(ops, "plan-map")
     # One sector's view draws all its lines at once and narrows the table.
     ops.select_option("#id_sector", index=1)
@@ -172,6 +172,11 @@ def test_ops_runs_submits_the_chair_approves_and_a_replan_is_compared_in_arabic(
     second_url = run_from_the_page(ops)
     assert second_url != version_url
     ops.goto(f"{base}/plans/")
+    states = ops.eval_on_selector_all(
+        "[data-testid=plan-state]", "els => els.map(e => e.dataset.state)"
+    )
+    assert states == ["draft", "approved"]
+    screenshot(ops, "plans-list")
     ops.check("[data-testid=compare-1]")
     ops.check("[data-testid=compare-2]")
     ops.click("[data-testid=compare]")

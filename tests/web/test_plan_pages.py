@@ -25,6 +25,7 @@ from pollguard.jobs.models import Job
 from pollguard.jobs.runner import run
 from pollguard.planning.actions import do_request_plan_run, do_store_plan, do_submit_plan
 from pollguard.planning.models import Plan
+from pollguard.planning.presentation import METRICS, format_delta
 from pollguard.registry.loader import do_load_package
 from pollguard.registry.models import Center, Election
 
@@ -517,6 +518,15 @@ def test_the_pages_are_in_arabic_right_to_left_by_default(
     assert '<html lang="en" dir="ltr">' in client.get("/plans/").content.decode()
 
 
+def test_a_difference_smaller_than_shown_is_no_difference() -> None:
+    objective, coverage = METRICS[0], METRICS[4]
+    assert format_delta(objective, 170.21391, 170.21390) == ("0.0", "same")
+    assert format_delta(objective, 12.5, 9.0) == ("-3.5", "better")
+    assert format_delta(coverage, 0.91, 0.95) == ("+4.00%", "better")
+    assert format_delta(coverage, 0.95, 0.91)[1] == "worse"
+    assert format_delta(objective, None, 9.0) == ("—", "")
+
+
 @pytest.mark.slow
 def test_a_run_from_the_page_becomes_a_version_linked_from_its_line(
     election: Election, client_for: Any, tmp_path: Path
@@ -529,6 +539,8 @@ def test_a_run_from_the_page_becomes_a_version_linked_from_its_line(
     job = Job.objects.get()
     run(job.pk)  # as a worker would
     plan = Plan.objects.get()
+    job.refresh_from_db()
+    assert job.message_ar == "حفظ النسخة"  # the last stage, in Arabic too
     line = ops.get(f"/plans/runs/{job.pk}/").content.decode()
     assert 'data-state="succeeded"' in line
     assert f'href="/plans/{plan.pk}/"' in line

@@ -96,27 +96,31 @@ def format_metric(metric: Metric, value: Any) -> str:
 
 
 def format_delta(metric: Metric, a: Any, b: Any) -> tuple[str, str]:
-    """(text, "better" | "worse" | "same" | "") of b − a."""
+    """(text, "better" | "worse" | "same" | "") of b − a, at the precision it is shown."""
     x, y = _number(a), _number(b)
     if x is None or y is None:
         return "—", ""
-    delta = y - x
     if metric.key == "gap":
-        delta = max(y, 0.0) - max(x, 0.0)
+        x, y = max(x, 0.0), max(y, 0.0)
     if metric.kind == "percent":
-        text = f"{delta * 100:+.2f}%"
+        delta = round((y - x) * 100, 2)
+        shown = f"{delta:+.2f}%"
     elif metric.kind == "seconds":
-        text = seconds(f"{delta:+.1f}")
+        delta = round(y - x, 1)
+        shown = seconds(f"{delta:+.1f}")
     elif metric.kind == "count":
-        text = f"{round(delta):+,}"
+        delta = round(y - x)
+        shown = f"{delta:+,}"
     else:
-        text = f"{delta:+,.1f}"
-    if abs(delta) < 1e-9:
-        return text, "same"
+        delta = round(y - x, 1)
+        shown = f"{delta:+,.1f}"
+    if delta == 0:
+        # A difference below what is shown is no difference ("-0.0" would read as better).
+        return format_metric(metric, 0.0), "same"
     if metric.key == "solve_seconds":
-        return text, ""  # time is not a quality
+        return shown, ""  # time is not a quality
     better = (delta < 0) == metric.lower_is_better
-    return text, "better" if better else "worse"
+    return shown, "better" if better else "worse"
 
 
 def metric_rows(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
