@@ -131,6 +131,7 @@ def test_ops_runs_submits_the_chair_approves_and_a_replan_is_compared_in_arabic(
     assert centers >= 500
     assert ops.evaluate("window.pollguardPlanMap.routeCount()") > 0
     assert ops.evaluate("window.pollguardPlanMap.lineCount()") == 0  # drawn lazily
+    assert ops.evaluate("window.pollguardPlanMap.stopCount()") == 0
     short = ops.evaluate("window.pollguardPlanMap.shortCodes()")
     assert short  # the demo's province is short of people somewhere
     text = ops.evaluate(f"window.pollguardPlanMap.openCenter('{short[0]}')")
@@ -145,6 +146,7 @@ def test_ops_runs_submits_the_chair_approves_and_a_replan_is_compared_in_arabic(
     ops.wait_for_selector("#pg-map[data-ready=true]")
     assert 0 < ops.evaluate("window.pollguardPlanMap.centerCount()") < centers
     assert ops.evaluate("window.pollguardPlanMap.lineCount()") > 0
+    assert ops.evaluate("window.pollguardPlanMap.stopCount()") > 0
     ops.set_viewport_size(PHONE)
     assert no_sideways_scroll(ops)
     ops.set_viewport_size({"width": 1366, "height": 820})

@@ -91,7 +91,7 @@ class PlanRunForm(forms.Form):
         label=gettext_lazy("Time limit (seconds)"),
         min_value=1.0,
         max_value=600.0,
-        initial=10.0,
+        initial=10,
         help_text=gettext_lazy("The whole run; a province plans well in 10 seconds."),
         widget=forms.NumberInput(attrs={"step": "1"}),
     )

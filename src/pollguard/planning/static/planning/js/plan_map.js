@@ -7,9 +7,10 @@
  * to each center it guards. The demo's province has some 2,400 assignments: in the whole
  * plan view drawing them all would hide the map under a web of lines, so the lines are
  * drawn lazily, for the center that is clicked; the sector and agency views (a few hundred
- * lines) draw all of theirs at once. Sweep routes are dashed polylines through their stops,
- * each stop (from zoom 11, where a town's centers stand apart) a ring with a tooltip
- * "team: start–end"; a center's popup lists its sweep times at every zoom.
+ * lines) draw all of theirs at once. Sweep routes are dashed polylines through their stops
+ * (tooltip: team, first start to last end); the stops of the routes through the clicked
+ * center (or all of a view's) are rings with a tooltip "stop n · team · kind · start–end",
+ * and a center's popup lists its own sweep times.
  * Test hooks: window.pollguardPlanMap.ready, .centerCount(), .shortCodes(), .lineCount(),
  * .routeCount(), .stopCount(), .openCenter(code) (returns the popup's text).
  */
@@ -33,11 +34,12 @@
     var L = window.L;
     var rtl = document.documentElement.dir === "rtl";
     var start = rtl ? "right" : "left";
-    var map = L.map(el, { preferCanvas: true, zoomControl: false, minZoom: 4, maxZoom: 18, attributionControl: false });
+    // No fade: a popup is readable the moment it opens (and in the guide's screenshots).
+    var map = L.map(el, { preferCanvas: true, fadeAnimation: false, zoomControl: false, minZoom: 4, maxZoom: 18, attributionControl: false });
     L.control.zoom({ position: "top" + start }).addTo(map);
     L.control.scale({ metric: true, imperial: false, position: "bottom" + start }).addTo(map);
     map.setView(config.center, 8);
-    [["pg-plan-lines", 400], ["pg-plan-stops", 430], ["pg-plan-centers", 450], ["pg-plan-short", 460]].forEach(function (p) {
+    [["pg-plan-lines", 400], ["pg-plan-stops", 430], ["pg-plan-bases", 440], ["pg-plan-centers", 450], ["pg-plan-short", 460]].forEach(function (p) {
       map.createPane(p[0]).style.zIndex = String(p[1]);
     });
     var lineRenderer = L.canvas({ pane: "pg-plan-lines", padding: 0.5 });
@@ -46,15 +48,13 @@
     var stopRenderer = L.canvas({ pane: "pg-plan-stops", padding: 0.5 });
 
     var centers = {}, units = {}, markers = {}, linesByCenter = {}, stopsByCenter = {};
+    var routeList = [], routesByCenter = {};
     var lineLayer = L.layerGroup().addTo(map);
     var baseLayer = L.layerGroup().addTo(map);
     var routeLayer = L.layerGroup().addTo(map);
-    // Stop rings would bury the centers of a town when zoomed out; the route lines stay.
-    var stopLayer = L.layerGroup();
-    var STOPS_ZOOM = 11;
-    map.on("zoomend", function () {
-      if (map.getZoom() >= STOPS_ZOOM) { stopLayer.addTo(map); } else { stopLayer.remove(); }
-    });
+    // Nearly every center is a sweep stop: rings on all of them would bury the towns, so
+    // they are drawn, like the guard lines, for the clicked center's routes (or the view's).
+    var stopLayer = L.layerGroup().addTo(map);
     var drawnLines = 0, routes = 0, stops = 0;
     var labels = config.labels;
 
@@ -69,7 +69,7 @@
       openCenter: function (code) {
         var m = markers[code];
         if (!m) { return null; }
-        map.setView(m.getLatLng(), Math.max(map.getZoom(), 11), { animate: false });
+        map.setView(m.getLatLng(), Math.max(map.getZoom(), 13), { animate: false });
         showLinesOf(code);
         m.openPopup();
         return m.getPopup().getElement().innerText;
@@ -84,6 +84,28 @@
       return node;
     }
 
+    /* Codes and times are left-to-right islands in Arabic text ("09:51–10:19" must not
+       read "10:19–09:51"): each piece is its own isolated element. */
+    function phrase(tag, pieces) {
+      var node = document.createElement(tag);
+      pieces.forEach(function (piece, i) {
+        if (i) { node.append(" · "); }
+        if (piece.ltr) {
+          var bdi = document.createElement("bdi");
+          bdi.dir = "ltr";
+          bdi.textContent = piece.ltr;
+          node.append(bdi);
+        } else {
+          node.append(piece);
+        }
+      });
+      return node;
+    }
+
+    function stopPieces(route, s) {
+      return [{ ltr: route.team }, route.kind_label, { ltr: s[1] + "–" + s[2] }];
+    }
+
     /* DOM nodes, not HTML strings: names come from data, and the CSP forbids inline styles. */
     function popup(c) {
       var box = document.createElement("div");
@@ -94,7 +116,7 @@
       box.append(text("div", labels.guards + ": " + c.headcount));
       if (guards.length) {
         var ul = document.createElement("ul");
-        guards.forEach(function (g) { ul.append(text("li", g[0] + ": " + g[1])); });
+        guards.forEach(function (g) { ul.append(phrase("li", [{ ltr: g[0] }, String(g[1])])); });
         box.append(ul);
       }
       if (c.missing > 0) {
@@ -106,7 +128,7 @@
       if (visits.length) {
         box.append(text("div", labels.sweeps + ":"));
         var list = document.createElement("ul");
-        visits.forEach(function (v) { list.append(text("li", v)); });
+        visits.forEach(function (v) { list.append(phrase("li", v)); });
         box.append(list);
       }
       var link = document.createElement("a");
@@ -125,14 +147,30 @@
       drawnLines += 1;
       if (!unit.drawn) {
         unit.drawn = true;
-        L.rectangle(L.latLng(unit.lat, unit.lon).toBounds(500), {
-          renderer: lineRenderer, color: "#0b1320", weight: 1, fillColor: "#0b1320", fillOpacity: 0.9
-        }).bindTooltip(unit.code + " · " + labels.unitBase).addTo(baseLayer);
+        // A small square of fixed size (few are drawn at a time, so a DOM marker is cheap).
+        L.marker([unit.lat, unit.lon], {
+          icon: L.divIcon({ className: "pg-unit-base", iconSize: [8, 8] }), keyboard: false,
+          pane: "pg-plan-bases"  // below the centers: a town's bases must not hide its centers
+        }).bindTooltip(phrase("span", [{ ltr: unit.code }, labels.unitBase])).addTo(baseLayer);
       }
+    }
+
+    function drawStops(route) {
+      route.stops.forEach(function (s, i) {
+        var c = centers[s[0]];
+        if (!c) { return; }
+        L.circleMarker([c.lat, c.lon], {
+          renderer: stopRenderer, radius: 9, color: SWEEP, weight: 2, fill: false
+        }).bindTooltip(phrase("span", [labels.stop + " " + (i + 1)].concat(stopPieces(route, s)))).addTo(stopLayer);
+        stops += 1;
+      });
     }
 
     function showLinesOf(code) {
       if (config.scoped) { return; }
+      stopLayer.clearLayers();
+      stops = 0;
+      (routesByCenter[code] || []).forEach(function (i) { drawStops(routeList[i]); });
       lineLayer.clearLayers();
       baseLayer.clearLayers();
       Object.keys(units).forEach(function (u) { units[u].drawn = false; });
@@ -152,22 +190,20 @@
         data.lines.forEach(function (line) {
           (linesByCenter[line[1]] = linesByCenter[line[1]] || []).push([line[0], line[2]]);
         });
-        data.routes.forEach(function (route) {
+        data.routes.forEach(function (route, index) {
           var points = [];
-          route.stops.forEach(function (s, i) {
+          routeList.push(route);
+          route.stops.forEach(function (s) {
             var c = centers[s[0]];
             if (!c) { return; }
             points.push([c.lat, c.lon]);
-            var label = route.team + " · " + route.kind_label + " · " + s[1] + "–" + s[2];
-            (stopsByCenter[s[0]] = stopsByCenter[s[0]] || []).push(label);
-            L.circleMarker([c.lat, c.lon], {
-              renderer: stopRenderer, radius: 10, color: SWEEP, weight: 2, fill: false
-            }).bindTooltip(labels.stop + " " + (i + 1) + ": " + label).addTo(stopLayer);
-            stops += 1;
+            (stopsByCenter[s[0]] = stopsByCenter[s[0]] || []).push(stopPieces(route, s));
+            (routesByCenter[s[0]] = routesByCenter[s[0]] || []).push(index);
           });
           if (points.length > 1) {
+            var first = route.stops[0], last = route.stops[route.stops.length - 1];
             L.polyline(points, { renderer: stopRenderer, color: SWEEP, weight: 2.5, opacity: 0.85, dashArray: "6 5" })
-              .bindTooltip(route.team + " · " + route.kind_label + " · " + route.stops[0][1] + "–" + route.stops[route.stops.length - 1][2])
+              .bindTooltip(phrase("span", [{ ltr: route.team }, route.kind_label, { ltr: first[1] + "–" + last[2] }]))
               .addTo(routeLayer);
           }
           routes += 1;
@@ -190,12 +226,15 @@
           markers[code] = marker;
           bounds.push([c.lat, c.lon]);
         });
-        if (config.scoped) { data.lines.forEach(drawLine); }
+        if (config.scoped) {
+          data.lines.forEach(drawLine);
+          routeList.forEach(drawStops);
+        }
         if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 13 }); }
         api.ready = true;
         el.dataset.ready = "true";
       })
-      .catch(function () { el.dataset.ready = "error"; });
+      .catch(function (error) { el.dataset.ready = "error"; console.error("plan map: " + error); });
   }
 
   document.addEventListener("DOMContentLoaded", init);
