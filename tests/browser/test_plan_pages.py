@@ -23,6 +23,7 @@ import pytest
 
 from browser.conftest import screenshot
 from browser.test_live_map import watch_errors
+from browser.test_pages_accessibility import violations
 from web.served import clean_environment, free_port, scratch_database, wait_for_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -183,9 +184,34 @@ def test_ops_runs_submits_the_chair_approves_and_a_replan_is_compared_in_arabic(
     ops.check("[data-testid=compare-2]")
     ops.click("[data-testid=compare]")
     ops.wait_for_selector("[data-testid=metric-deltas]")
+    compare_url = ops.url.removeprefix(base)
     assert "النسخة 1 والنسخة 2" in ops.inner_text("h1")
     screenshot(ops, "plan-compare")
     ops.set_viewport_size(PHONE)
     assert no_sideways_scroll(ops)
     assert errors == []
     assert chair_errors == []
+
+    # Printed, a version is its tables with the print header; the map and the forms stay off.
+    ops.set_viewport_size({"width": 1366, "height": 820})
+    ops.goto(f"{base}{version_url}?all=1")
+    ops.emulate_media(media="print")
+    assert ops.is_hidden("#pg-map")
+    assert ops.is_hidden("[data-testid=replan]")
+    assert ops.is_visible("[data-testid=print-header]")
+    assert ops.is_visible("[data-testid=center-rows]")
+    ops.emulate_media(media="screen")
+
+    # axe finds nothing on the three plan pages (the map canvas is a drawing; its legend and
+    # the table per center are the accessible equivalent).
+    checker = new_context(bypass_csp=True).new_page()
+    log_in(checker, base, "chair")
+    found = {}
+    for path in ("/plans/", version_url, f"{second_url}?sector=RIF", compare_url):
+        checker.goto(f"{base}{path}")
+        if path != "/plans/" and path != compare_url:
+            checker.wait_for_selector("#pg-map[data-ready=true]")
+        result = violations(checker, ["#pg-map"])
+        if result:
+            found[path] = result
+    assert found == {}
