@@ -135,10 +135,13 @@ class ReplanForm(PlanRunForm):
         units_field.choices = units
         closed_field.choices = centers
         for i in range(1, RISK_ROWS + 1):
+            # A text field over one shared list of centers: three selects of every center
+            # made the page three times heavier (a province has 500).
             self.fields[f"risk_center_{i}"] = forms.ChoiceField(
                 label=_("Center whose risk changed"),
                 required=False,
                 choices=[("", "—"), *centers],
+                widget=forms.TextInput(attrs={"list": "pg-center-codes", "autocomplete": "off"}),
             )
             self.fields[f"risk_value_{i}"] = forms.FloatField(
                 label=_("New risk (0 to 1)"),
