@@ -13,6 +13,20 @@ class PlanState(models.TextChoices):
     RETURNED = "returned", _("Returned")
     SUPERSEDED = "superseded", _("Superseded")
 
+    @property
+    def color(self) -> str:
+        return PLAN_STATE_COLORS[self]
+
+
+# Drawn as text on the pages' light backgrounds (badges): each at least 4.5:1 on white.
+PLAN_STATE_COLORS: dict[PlanState, str] = {
+    PlanState.DRAFT: "#5a6169",  # grey: nobody has looked at it yet
+    PlanState.SUBMITTED: "#a34d00",  # orange: waiting for the chair
+    PlanState.APPROVED: "#146c43",  # green: in force
+    PlanState.RETURNED: "#b02a37",  # red: sent back
+    PlanState.SUPERSEDED: "#0a58ca",  # blue: was in force
+}
+
 
 # (from, to): the only moves there are. Superseding happens to the approved version when
 # another is approved; nobody asks for it.
@@ -24,4 +38,3 @@ TRANSITIONS = frozenset(
         (PlanState.APPROVED, PlanState.SUPERSEDED),
     }
 )
-

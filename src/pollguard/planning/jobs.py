@@ -63,7 +63,8 @@ _STAGE_AR = {
 def _report(ctx: JobContext, stage: str, detail: str = "") -> None:
     done = STAGES.index(stage)
     message = f"{stage}: {detail}" if detail else stage
-    ctx.progress(done, len(STAGES), message, f"{_STAGE_AR[stage]}: {detail}" if detail else "")
+    arabic = f"{_STAGE_AR[stage]}: {detail}" if detail else _STAGE_AR[stage]
+    ctx.progress(done, len(STAGES), message, arabic)
 
 
 def load_package(election: Election) -> ElectionPackage:

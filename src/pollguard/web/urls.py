@@ -10,6 +10,7 @@ from pollguard.web.api import api
 
 urlpatterns = [
     path("", include("pollguard.registry.urls")),
+    path("", include("pollguard.planning.urls")),
     path("accounts/", include("pollguard.accounts.urls")),
     path("live/", include("pollguard.live.urls")),
     path("audit/", include("pollguard.audit.urls")),
