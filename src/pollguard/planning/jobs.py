@@ -22,6 +22,7 @@ from pollguard.core.planning.engine import PlanOptions, make_plan
 from pollguard.core.planning.plan import from_json, to_json
 from pollguard.core.planning.replan import parse_changes, replan
 from pollguard.core.problems import InvalidInput
+from pollguard.core.tasks import policy_to_json
 from pollguard.jobs.kinds import JobFailed
 from pollguard.jobs.runner import JobContext
 from pollguard.registry.models import Election
@@ -163,5 +164,6 @@ def run_plan(ctx: JobContext) -> dict[str, Any]:
         params=params,
         based_on=base,
         job=ctx.job,
+        policy=policy_to_json(pkg.policy),
     )
     return {"plan": stored.pk, "version": stored.version}
