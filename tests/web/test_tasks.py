@@ -510,6 +510,9 @@ def test_answering_on_the_page(approved: Plan, client_for: Any) -> None:
     path = f"/tasks/{target.public_id}"
     refused = rifai.post(f"{path}/decline", {"version": 1, "reason": " "})
     assert refused.status_code == 422
+    assert "اذكر سبب الاعتذار" in refused.content.decode()
+    backwards = rifai.post(f"{path}/decline", {"version": 1, "reason": "لا\u202e"})
+    assert backwards.status_code == 422
     target.refresh_from_db()
     assert target.state == "open"
     answer = rifai.post(f"{path}/acknowledge", {"version": 1, "next": "/tasks/mine/"})

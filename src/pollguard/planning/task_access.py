@@ -26,7 +26,7 @@ from pollguard.common.errors import Forbidden, NotFound
 from pollguard.planning.choices import PlanState, TaskState
 from pollguard.planning.models import Plan, Task
 from pollguard.registry.access import current_election
-from pollguard.registry.models import Election
+from pollguard.registry.models import Agency, Election, Sector
 
 SEES_ALL_TASKS = SEES_ALL_REGISTRY
 ANSWERS_TASKS = frozenset({Role.SECTOR_COMMANDER, Role.AGENCY_LIAISON})
@@ -169,3 +169,13 @@ def access_cloned_draft(user: AnyUser, plan_id: int) -> Plan:
 
 def task_count_of(plan: Plan) -> int:
     return Task.objects.filter(plan=plan).count()
+
+
+def task_form_choices(election: Election | None) -> tuple[list[Sector], list[Agency]]:
+    """The election's active sectors and agencies, for the task filters and the task form
+    (codes and names only: which tasks a user sees is decided by `tasks_for`)."""
+    if election is None:
+        return [], []
+    sectors = list(Sector.objects.filter(election=election, active=True).order_by("code"))
+    agencies = list(Agency.objects.filter(election=election, active=True).order_by("code"))
+    return sectors, agencies

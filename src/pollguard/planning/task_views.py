@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pollguard.common.errors import Conflict, NotFound
+from pollguard.core.package.reader import BIDI_CONTROLS
 from pollguard.core.problems import InvalidInput
 from pollguard.planning import task_access
 from pollguard.planning.choices import LIVE_TASK_STATES, TaskPhase, TaskState
@@ -178,9 +179,7 @@ class TaskFilterForm(forms.Form):
 
 def _filtered(request: HttpRequest) -> tuple[QuerySet[Task], TaskFilterForm]:
     user = request.user
-    election = current_election()
-    sectors = list(Sector.objects.filter(election=election).order_by("code"))
-    agencies = list(Agency.objects.filter(election=election).order_by("code"))
+    sectors, agencies = task_access.task_form_choices(current_election())
     form = TaskFilterForm(request.GET, sectors, agencies)
     tasks = task_access.tasks_for(user)
     if form.is_valid():
@@ -243,6 +242,14 @@ def task_mine(request: HttpRequest) -> HttpResponse:
 # --- one task -----------------------------------------------------------------------------
 
 
+def _plain(value: object) -> str:
+    """Text without direction overrides, which would make it read backwards for everyone."""
+    text = str(value or "")
+    if any(char in BIDI_CONTROLS for char in text):
+        raise forms.ValidationError(_("Text-direction control characters are not allowed."))
+    return text
+
+
 class DeclineForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     reason = forms.CharField(
@@ -250,10 +257,11 @@ class DeclineForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("Required: why your unit cannot carry the task out."),
+        error_messages={"required": gettext_lazy("Give the reason for declining.")},
     )
 
     def clean_reason(self) -> str:
-        reason = str(self.cleaned_data["reason"]).strip()
+        reason = _plain(self.cleaned_data["reason"]).strip()
         if not reason:
             raise forms.ValidationError(_("Give the reason for declining."))
         return reason
@@ -385,8 +393,9 @@ class TaskForm(forms.Form):
     def __init__(self, data: Any, election: Any) -> None:
         super().__init__(data)
         self.election = election
-        agencies = Agency.objects.filter(election=election, active=True).order_by("code")
-        sectors = Sector.objects.filter(election=election, active=True).order_by("code")
+        sectors, agencies = task_access.task_form_choices(election)
+        self.sectors = {s.code: s for s in sectors}
+        self.agencies = {a.code: a for a in agencies}
         agency_field = self.fields["agency"]
         sector_field = self.fields["sector"]
         assert isinstance(agency_field, forms.ChoiceField)
@@ -396,6 +405,12 @@ class TaskForm(forms.Form):
             ("", _("Whole governorate")),
             *((s.code, local_name(s)) for s in sectors),
         ]
+
+    def clean_title(self) -> str:
+        return _plain(self.cleaned_data["title"])
+
+    def clean_text(self) -> str:
+        return _plain(self.cleaned_data["text"])
 
     def clean_center(self) -> Center | None:
         code = str(self.cleaned_data.get("center") or "").strip()
@@ -439,8 +454,8 @@ def task_new(request: HttpRequest) -> HttpResponse:
                 language=get_language() or "ar",
                 starts_at=data["starts_at"],
                 due_at=data["due_at"],
-                agency=Agency.objects.filter(election=election, code=data["agency"]).first(),
-                sector=Sector.objects.filter(election=election, code=data["sector"]).first(),
+                agency=form.agencies.get(data["agency"]),
+                sector=form.sectors.get(data["sector"]),
                 center=data["center"],
                 unit=data["unit"],
                 acting_user=request.user,
