@@ -18,7 +18,7 @@ from pollguard.audit.models import AuditEntry
 from pollguard.core.package import read_package, write_package
 from pollguard.jobs.models import Job
 from pollguard.jobs.runner import run
-from pollguard.planning.models import Plan
+from pollguard.planning.models import Plan, Task
 from pollguard.registry.loader import do_load_package
 from pollguard.registry.models import Election
 
@@ -68,6 +68,11 @@ def test_the_whole_workflow_from_run_to_approval(package_folder: Path, client_fo
     assert entry.critical
     assert entry.actor_name == "chair"
     assert len(entry.after["document_sha256"]) == 64
+    # The approval made the version's tasks: one per post and per sweep with stops.
+    posts = {(a["unit"], a["center"], a["role"]) for a in first.document["assignments"]}
+    sweeps = [s for s in first.document["sweeps"] if s["stops"]]
+    assert Task.objects.filter(plan=first).count() == len(posts) + len(sweeps)
+    assert first.policy["duty"] == {"start_minutes": -120, "end_minutes": 120}
 
     # Re-planning from the web after a unit is lost: a new version, based on the first.
     lost = first.document["assignments"][0]["unit"]
@@ -79,6 +84,7 @@ def test_the_whole_workflow_from_run_to_approval(package_folder: Path, client_fo
     assert post(chair, f"/plans/{second.pk}/approve", {}).status_code == 200
     first.refresh_from_db()
     assert first.state == "superseded"
+    assert set(Task.objects.filter(plan=first).values_list("state", flat=True)) == {"superseded"}
 
 
 @pytest.mark.slow

@@ -292,6 +292,60 @@ class RiskPolicy:
     size_voters: int = 5000  # voters that count as a fully large center
 
 
+class TaskPhase(enum.StrEnum):
+    """When a task is carried out, as the seed's plan has it: before, during, after the vote."""
+
+    BEFORE = "before"
+    DURING = "during"
+    AFTER = "after"
+
+
+class TaskAnchor(enum.StrEnum):
+    """The moment a task template's offsets count from (on the election's own clock)."""
+
+    POLLS_OPEN = "polls_open"  # general vote day
+    POLLS_CLOSE = "polls_close"
+    SPECIAL_OPEN = "special_open"  # special vote day, same hours
+    SPECIAL_CLOSE = "special_close"
+
+
+SECTORS_EACH = "each"  # one task per sector
+SECTORS_GOVERNORATE = "governorate"  # one task for the whole governorate
+
+
+@dataclass(frozen=True, slots=True)
+class TaskTemplate:
+    """A task every approved plan starts from (`policy.task_templates`).
+
+    `kind` and `agency` say whose task it is: with `agency` that agency; with `kind` only,
+    every agency with active units of that kind in scope; with neither, the operations
+    room's own task. `sectors` is `each`, `governorate` or a tuple of sector codes.
+    Offsets are minutes from `anchor` (negative: before it).
+    """
+
+    code: str
+    phase: TaskPhase
+    title_en: str
+    title_ar: str
+    anchor: TaskAnchor = TaskAnchor.POLLS_OPEN
+    start_minutes: int = 0
+    due_minutes: int = 0
+    kind: UnitKind | None = None
+    agency: str | None = None
+    sectors: str | tuple[str, ...] = SECTORS_GOVERNORATE
+    text_en: str = ""
+    text_ar: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DutyPolicy:
+    """When cordon and standby posts are manned on the general vote day (`policy.duty`):
+    from `start_minutes` around polls open until `end_minutes` around polls close."""
+
+    start_minutes: int = -120
+    end_minutes: int = 120
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """Planning policy from `election.yaml`; see docs/election-package.md for defaults."""
@@ -300,6 +354,8 @@ class Policy:
     sweep: SweepPolicy
     risk: RiskPolicy = field(default_factory=RiskPolicy)
     risk_weight: float = 1.0
+    duty: DutyPolicy = field(default_factory=DutyPolicy)
+    task_templates: tuple[TaskTemplate, ...] = ()
 
 
 # --- the package ---------------------------------------------------------------------

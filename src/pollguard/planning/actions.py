@@ -98,6 +98,7 @@ def do_store_plan(
     params: Mapping[str, Any],
     based_on: Plan | None,
     job: Job,
+    policy: dict[str, Any] | None = None,
 ) -> Plan:
     """Store a finished run as the next draft version (called by the plan-run job)."""
     with transaction.atomic():
@@ -118,6 +119,7 @@ def do_store_plan(
             package_digest=str(params.get("package_digest") or election.package_digest),
             job=job,
             created_by=requester,
+            policy=policy or {},
         )
         record(
             "planning.store",
@@ -211,6 +213,11 @@ def do_decide_plan(
         locked.comment = comment
         locked.revision += 1
         locked.save()
+        tasks = None
+        if approve:
+            from pollguard.planning.task_actions import do_generate_tasks
+
+            tasks = do_generate_tasks(locked, superseded=superseded, acting_user=acting_user)
         record(
             "planning.approve" if approve else "planning.return",
             acting_user=acting_user,
@@ -224,6 +231,7 @@ def do_decide_plan(
                 # What was approved, exactly: the digest of the document in the chain.
                 "document_sha256": document_digest(locked.document),
                 "superseded": superseded.pk if superseded is not None else None,
+                "tasks": tasks,
             },
             critical=True,
         )

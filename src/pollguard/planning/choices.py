@@ -38,3 +38,60 @@ TRANSITIONS = frozenset(
         (PlanState.APPROVED, PlanState.SUPERSEDED),
     }
 )
+
+
+class TaskPhase(models.TextChoices):
+    """The seed's three phases: before, during and after the vote."""
+
+    BEFORE = "before", _("Before the vote")
+    DURING = "during", _("During the vote")
+    AFTER = "after", _("After the vote")
+
+
+class TaskSource(models.TextChoices):
+    GENERATED = "generated", _("From the plan")
+    TEMPLATE = "template", _("From the phase template")
+    MANUAL = "manual", _("Entered by hand")
+    CLONED = "cloned", _("Cloned from another election")
+
+
+class TaskKind(models.TextChoices):
+    POST = "post", _("Guard post")
+    STANDBY = "standby", _("Standby")
+    SWEEP = "sweep", _("Sweep")
+    TEMPLATE = "template", _("Phase task")
+    MANUAL = "manual", _("Task")
+
+
+class TaskState(models.TextChoices):
+    OPEN = "open", _("Awaiting acknowledgement")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+    SUPERSEDED = "superseded", _("Superseded")
+
+    @property
+    def color(self) -> str:
+        return TASK_STATE_COLORS[self]
+
+
+TASK_STATE_COLORS = {
+    TaskState.OPEN: "#B8860B",
+    TaskState.ACKNOWLEDGED: "#1B7F3B",
+    TaskState.DECLINED: "#B3261E",
+    TaskState.CANCELLED: "#6B6B6B",
+    TaskState.SUPERSEDED: "#6B6B6B",
+}
+
+# (from, to) an assignee may move a task: acknowledge or decline it, or change his mind
+# (a declined task acknowledged after all; an acknowledged one declined with a reason).
+TASK_ANSWERS = frozenset(
+    {
+        (TaskState.OPEN, TaskState.ACKNOWLEDGED),
+        (TaskState.OPEN, TaskState.DECLINED),
+        (TaskState.DECLINED, TaskState.ACKNOWLEDGED),
+        (TaskState.ACKNOWLEDGED, TaskState.DECLINED),
+    }
+)
+# States in which a task is still in force (counted on the board).
+LIVE_TASK_STATES = frozenset({TaskState.OPEN, TaskState.ACKNOWLEDGED, TaskState.DECLINED})

@@ -37,6 +37,7 @@ from pollguard.core.planning.plan import from_json, to_json
 from pollguard.core.planning.replan import parse_changes, replan
 from pollguard.core.problems import InvalidInput
 from pollguard.core.risk import scores
+from pollguard.core.tasks import policy_to_json
 from pollguard.jobs.choices import JobState
 from pollguard.jobs.kinds import JobFailed, SplitInto
 from pollguard.jobs.models import Job
@@ -186,6 +187,7 @@ def run_plan(ctx: JobContext) -> dict[str, Any] | SplitInto:
         params=params,
         based_on=base,
         job=ctx.job,
+        policy=policy_to_json(pkg.policy),
     )
     _stored(ctx, stored.version)
     return {"plan": stored.pk, "version": stored.version}
@@ -304,6 +306,7 @@ def merge_parts(ctx: JobContext, parts: list[Job]) -> dict[str, Any]:
         params=dict(ctx.parameters),
         based_on=None,
         job=ctx.job,
+        policy=policy_to_json(pkg.policy),
     )
     _stored(ctx, stored.version)
     if failed:

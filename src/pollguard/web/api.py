@@ -24,6 +24,7 @@ from pollguard.common.errors import Conflict, Forbidden, NotFound
 from pollguard.core.problems import InvalidInput
 from pollguard.jobs.api import router as jobs_router
 from pollguard.planning.api import router as planning_router
+from pollguard.planning.task_api import router as task_router
 from pollguard.registry.api import router as registry_router
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -87,6 +88,7 @@ api = NinjaAPI(
 api.add_router("/", registry_router)
 api.add_router("/", jobs_router)
 api.add_router("/", planning_router)
+api.add_router("/", task_router)
 
 
 @api.exception_handler(NotFound)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("pollguard.accounts.urls")),
     path("live/", include("pollguard.live.urls")),
     path("audit/", include("pollguard.audit.urls")),
+    path("tasks/", include("pollguard.planning.task_urls")),
     # Before Django's own set_language: ours also stores the choice in the user's profile.
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -253,6 +253,22 @@ PACKAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "يحتوي {column} على محرف التحكم الخفي في اتجاه النص {codepoint}، وهو قد يجعل النص "
         "يظهر على غير حقيقته؛ احذفه",
     ),
+    "bad_offset": (
+        "{column} '{value}' is not a time offset; write e.g. -13h, +1h30m, 90m or 0",
+        "القيمة '{value}' في {column} ليست فرق وقت؛ اكتب مثلًا -13h أو +1h30m أو 90m أو 0",
+    ),
+    "unknown_choice": (
+        "{column} '{value}' is not allowed; allowed: {allowed}",
+        "القيمة '{value}' في {column} غير مسموح بها؛ القيم المسموح بها: {allowed}",
+    ),
+    "bad_task_sectors": (
+        "{column} '{value}' must be each, governorate or a list of sector codes",
+        "يجب أن تكون القيمة '{value}' في {column} each أو governorate أو قائمة برموز القواطع",
+    ),
+    "task_due_before_start": (
+        "task template '{code}': its due time comes before its start",
+        "قالب المهمة '{code}': موعد إنجازها يسبق موعد بدايتها",
+    ),
     "duplicate_key": (
         "{column} '{value}' is used twice; it was first used on line {first_line}",
         "القيمة '{value}' في {column} مكررة؛ وردت أول مرة في السطر {first_line}",

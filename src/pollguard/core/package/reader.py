@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import enum
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,6 +26,8 @@ from typing import TypeVar
 from pollguard.core.arabic import parse_int, parse_number, to_western_digits
 from pollguard.core.model import (
     PACKAGE_FORMAT_VERSION,
+    SECTORS_EACH,
+    SECTORS_GOVERNORATE,
     SWEEP_KINDS,
     Agency,
     Ballot,
@@ -32,6 +36,7 @@ from pollguard.core.model import (
     CenterKind,
     Component,
     District,
+    DutyPolicy,
     Election,
     ElectionPackage,
     IntelReport,
@@ -44,6 +49,9 @@ from pollguard.core.model import (
     SpecialVoter,
     Station,
     SweepPolicy,
+    TaskAnchor,
+    TaskPhase,
+    TaskTemplate,
     Unit,
     UnitKind,
 )
@@ -61,6 +69,7 @@ from pollguard.core.problems import InvalidInput, Problem
 del _messages
 
 T = TypeVar("T")
+E = TypeVar("E", bound=enum.StrEnum)
 
 # Encodings a package may declare, by the names people write, to Python codec names.
 ENCODINGS = {
@@ -281,6 +290,10 @@ class YamlReader:
         if isinstance(node, YScalar):
             value = None if node.value is None else node.value.strip() or None
             maximum = CODE_MAX if key == "code" else YAML_TEXT_MAX
+            if key in ("text_en", "text_ar"):  # a task template's instructions
+                maximum = FREE_TEXT_MAX
+            elif key in ("title_en", "title_ar"):
+                maximum = NAME_MAX
             problem = text_problem(value, maximum) if value else None
             if problem is not None:
                 self.add(entry[0], problem[0], key, **problem[1])
@@ -350,6 +363,8 @@ class YamlResult:
     election: Election | None
     agencies: tuple[Agency, ...] | None
     policy: Policy | None
+    # (line, code) of each sector a task template names: checked once sectors.csv is read.
+    template_sectors: list[tuple[int, str]]
 
 
 ROOT_KEYS = ("version", "encoding", "election", "ballot", "agencies", "policy")
@@ -444,8 +459,9 @@ def read_yaml(folder: Path, out: Collector) -> YamlResult | None:
 
     election = _read_election(y, root)
     agencies = _read_agencies(y, root)
-    policy = _read_policy(y, root)
-    return YamlResult(version, encoding, election, agencies, policy)
+    template_sectors: list[tuple[int, str]] = []
+    policy = _read_policy(y, root, agencies, template_sectors)
+    return YamlResult(version, encoding, election, agencies, policy, template_sectors)
 
 
 def _read_version(y: YamlReader, root: YMap) -> int:
@@ -735,7 +751,156 @@ def _read_risk(y: YamlReader, policy: YMap) -> RiskPolicy:
     )
 
 
-def _read_policy(y: YamlReader, root: YMap) -> Policy | None:
+DUTY_KEYS = ("start", "end")
+TEMPLATE_KEYS = (
+    "code",
+    "phase",
+    "kind",
+    "agency",
+    "sectors",
+    "anchor",
+    "start",
+    "due",
+    "title_en",
+    "title_ar",
+    "text_en",
+    "text_ar",
+)
+TASK_PHASES = ", ".join(p.value for p in TaskPhase)
+TASK_ANCHORS = ", ".join(a.value for a in TaskAnchor)
+_OFFSET = re.compile(r"^([+-])?\s*(?:(\d{1,3})\s*h)?\s*(?:(\d{1,4})\s*m)?$")
+
+
+def to_offset(raw: str) -> int:
+    """Minutes from `-13h`, `+1h30m`, `90m`, `-2h` or `0`; `Bad("bad_offset")` otherwise."""
+    text = to_western_digits(raw).strip().lower()
+    if text in ("0", "+0", "-0"):
+        return 0
+    match = _OFFSET.match(text)
+    if match is None or not (match.group(2) or match.group(3)):
+        raise Bad("bad_offset", value=raw)
+    minutes = int(match.group(2) or 0) * 60 + int(match.group(3) or 0)
+    return -minutes if match.group(1) == "-" else minutes
+
+
+def _read_duty(y: YamlReader, policy: YMap) -> DutyPolicy:
+    d = DutyPolicy()
+    m = y.section(policy, "duty", "policy", YMap)
+    if m is None:
+        return d
+    p = "policy.duty"
+    y.keys(m, p, DUTY_KEYS)
+    return DutyPolicy(
+        start_minutes=y.value(m, "start", p, to_offset, d.start_minutes),
+        end_minutes=y.value(m, "end", p, to_offset, d.end_minutes),
+    )
+
+
+def _enum_value(
+    y: YamlReader, m: YMap, key: str, path: str, cls: type[E], allowed: str
+) -> E | None:
+    raw = y.raw(m, key)
+    if raw is None:
+        return None
+    try:
+        return cls(raw.strip().lower())
+    except ValueError:
+        y.add(y.line(m, key), "unknown_choice", _join(path, key), value=raw, allowed=allowed)
+        return None
+
+
+def _read_template(
+    y: YamlReader,
+    m: YMap,
+    agencies: tuple[Agency, ...] | None,
+    codes: dict[str, int],
+    template_sectors: list[tuple[int, str]],
+) -> TaskTemplate | None:
+    p = "policy.task_templates"
+    y.keys(m, p, TEMPLATE_KEYS, ("code", "phase"))
+    code = y.text(m, "code")
+    if code in codes:
+        y.add(m.line, "duplicate_key", f"{p}.code", value=code, first_line=codes[code])
+    elif code:
+        codes[code] = m.line
+    title_en, title_ar = y.text(m, "title_en"), y.text(m, "title_ar")
+    if not title_en and not title_ar:
+        y.add(m.line, "missing_key", f"{p}.title_ar")
+    phase = _enum_value(y, m, "phase", p, TaskPhase, TASK_PHASES)
+    anchor = _enum_value(y, m, "anchor", p, TaskAnchor, TASK_ANCHORS) or TaskAnchor.POLLS_OPEN
+    kind = y.value(m, "kind", p, _unit_kind, None)
+    agency = y.raw(m, "agency")
+    if agency is not None and agencies is not None and agency not in {a.code for a in agencies}:
+        y.add(
+            y.line(m, "agency"), "unknown_reference", f"{p}.agency", value=agency, target="agencies"
+        )
+    sectors: str | tuple[str, ...] = SECTORS_GOVERNORATE
+    entry = m.items.get("sectors")
+    if entry is not None:
+        line, node = entry
+        if isinstance(node, YScalar):
+            value = (node.value or "").strip().lower()
+            if value in (SECTORS_EACH, SECTORS_GOVERNORATE):
+                sectors = value
+            elif value:
+                y.add(line, "bad_task_sectors", f"{p}.sectors", value=node.value)
+        else:
+            seq = y.expect(node, YSeq, f"{p}.sectors", line)
+            listed = []
+            for item in seq.items if seq else []:
+                scalar = y.expect(item, YScalar, f"{p}.sectors", item.line)
+                if scalar is not None and scalar.value and scalar.value.strip():
+                    listed.append(scalar.value.strip())
+                    template_sectors.append((item.line, scalar.value.strip()))
+            if not listed:
+                y.add(line, "empty_section", f"{p}.sectors")
+            sectors = tuple(listed)
+    start = y.value(m, "start", p, to_offset, 0)
+    due = y.value(m, "due", p, to_offset, start)
+    if due < start:
+        y.add(y.line(m, "due"), "task_due_before_start", f"{p}.due", code=code)
+    if phase is None:
+        return None
+    return TaskTemplate(
+        code=code,
+        phase=phase,
+        title_en=title_en,
+        title_ar=title_ar,
+        anchor=anchor,
+        start_minutes=start,
+        due_minutes=due,
+        kind=kind,
+        agency=agency,
+        sectors=sectors,
+        text_en=y.text(m, "text_en"),
+        text_ar=y.text(m, "text_ar"),
+    )
+
+
+def _read_templates(
+    y: YamlReader,
+    policy: YMap,
+    agencies: tuple[Agency, ...] | None,
+    template_sectors: list[tuple[int, str]],
+) -> tuple[TaskTemplate, ...]:
+    seq = y.section(policy, "task_templates", "policy", YSeq)
+    if seq is None:
+        return ()
+    codes: dict[str, int] = {}
+    out = []
+    for m in y.mappings(seq, "policy.task_templates"):
+        template = _read_template(y, m, agencies, codes, template_sectors)
+        if template is not None:
+            out.append(template)
+    return tuple(out)
+
+
+def _read_policy(
+    y: YamlReader,
+    root: YMap,
+    agencies: tuple[Agency, ...] | None = None,
+    template_sectors: list[tuple[int, str]] | None = None,
+) -> Policy | None:
     if "policy" not in root.items:
         y.add(None, "missing_key", "policy")
         return None
@@ -743,7 +908,7 @@ def _read_policy(y: YamlReader, root: YMap) -> Policy | None:
     if m is None:
         y.add(y.line(root, "policy"), "missing_key", "policy.roles")
         return None
-    y.keys(m, "policy", ("risk_weight", "roles", "sweep", "risk"))
+    y.keys(m, "policy", ("risk_weight", "roles", "sweep", "risk", "duty", "task_templates"))
     risk_weight = y.number(m, "risk_weight", "policy", 1.0, NONNEG)
     roles: dict[str, RolePolicy] = {}
     complete = True
@@ -764,9 +929,20 @@ def _read_policy(y: YamlReader, root: YMap) -> Policy | None:
                     roles[name] = role
     sweep = _read_sweep(y, m)
     risk = _read_risk(y, m)
+    duty = _read_duty(y, m)
+    templates = _read_templates(
+        y, m, agencies, [] if template_sectors is None else template_sectors
+    )
     if sweep is None or not complete:
         return None
-    return Policy(roles=roles, sweep=sweep, risk=risk, risk_weight=risk_weight)
+    return Policy(
+        roles=roles,
+        sweep=sweep,
+        risk=risk,
+        risk_weight=risk_weight,
+        duty=duty,
+        task_templates=templates,
+    )
 
 
 # --- CSV / XLSX files ------------------------------------------------------------------
@@ -1263,6 +1439,18 @@ def read_package_or_problems(path: Path) -> tuple[ElectionPackage | None, list[P
     register = reader.read_special_register()
     incidents = reader.read_incidents()
     intel = reader.read_intel()
+    if meta is not None:
+        known = {sector.code for sector in sectors}
+        for line, code in meta.template_sectors:
+            if code not in known:
+                out.add(
+                    YAML_FILE,
+                    line,
+                    "unknown_reference",
+                    "policy.task_templates.sectors",
+                    value=code,
+                    target="sectors.csv",
+                )
     problems = sorted(out.problems, key=_sort_key)
     if problems or meta is None or meta.election is None or meta.policy is None:
         return None, problems

@@ -30,9 +30,11 @@ from pathlib import Path
 from pollguard.core.model import (
     PACKAGE_FORMAT_VERSION,
     CenterKind,
+    DutyPolicy,
     ElectionPackage,
     Policy,
     RolePolicy,
+    TaskTemplate,
     UnitKind,
 )
 
@@ -90,6 +92,8 @@ def _yaml_value(value: object) -> str:
         return value.isoformat()  # an unquoted YAML date, as in the documented layout
     if isinstance(value, time):
         return _yaml_str(_format_time(value))
+    if isinstance(value, _Text):
+        return _yaml_str(value)
     if isinstance(value, str):
         return _yaml_key(value)  # codes and kinds stay plain (`kinds: [police]`), text is quoted
     if isinstance(value, list | tuple):
@@ -163,7 +167,51 @@ def _policy_lines(policy: Policy) -> list[str]:
         f"    remoteness_km: {_yaml_value(risk.remoteness_km)}",
         f"    size_voters: {_yaml_value(risk.size_voters)}",
     ]
+    if policy.duty != DutyPolicy() or policy.task_templates:
+        lines += [
+            "  duty:",
+            f"    start: {_yaml_value(format_offset(policy.duty.start_minutes))}",
+            f"    end: {_yaml_value(format_offset(policy.duty.end_minutes))}",
+        ]
+    if policy.task_templates:
+        lines.append("  task_templates:")
+        for template in policy.task_templates:
+            lines.append(f"    - {_yaml_flow(_template_mapping(template))}")
     return lines
+
+
+def format_offset(minutes: int) -> str:
+    """`-13h`, `+1h30m`, `0`: the form `policy.duty` and `policy.task_templates` read."""
+    if minutes == 0:
+        return "0"
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return sign + (f"{hours}h" if hours else "") + (f"{rest}m" if rest else "")
+
+
+def _template_mapping(template: TaskTemplate) -> dict[str, object]:
+    mapping: dict[str, object] = {"code": template.code, "phase": template.phase.value}
+    if template.kind is not None:
+        mapping["kind"] = template.kind.value
+    if template.agency is not None:
+        mapping["agency"] = template.agency
+    mapping["sectors"] = (
+        list(template.sectors) if isinstance(template.sectors, tuple) else template.sectors
+    )
+    mapping["anchor"] = template.anchor.value
+    mapping["start"] = format_offset(template.start_minutes)
+    mapping["due"] = format_offset(template.due_minutes)
+    for key in ("title_en", "title_ar", "text_en", "text_ar"):
+        value = getattr(template, key)
+        if value:
+            mapping[key] = _Text(value)
+    return mapping
+
+
+class _Text(str):
+    """Free text: always quoted, even when it looks like a code."""
+
+    __slots__ = ()
 
 
 def election_yaml(pkg: ElectionPackage, comment: str = "") -> str:

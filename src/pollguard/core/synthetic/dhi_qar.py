@@ -37,6 +37,9 @@ from pollguard.core.model import (
     SpecialVoter,
     Station,
     SweepPolicy,
+    TaskAnchor,
+    TaskPhase,
+    TaskTemplate,
     Unit,
     UnitKind,
 )
@@ -109,6 +112,102 @@ SWEEP = SweepPolicy(
     minutes_base=10.0,
     minutes_per_station=3.0,
     k9_min_risk=0.3,
+)
+
+# The phase templates every approved plan starts from (policy.task_templates): what the
+# 2010 conference distributed besides the posts and sweeps. Times are offsets from polls
+# open (07:00 on 7 March) or close (17:00), so the border closes at 18:00 on 6 March.
+_T = TaskTemplate
+_B, _D, _A = TaskPhase.BEFORE, TaskPhase.DURING, TaskPhase.AFTER
+TASK_TEMPLATES = (
+    _T(
+        "ops-room",
+        _B,
+        "Open the joint operations room, all agencies represented",
+        "فتح غرفة العمليات المشتركة بحضور ممثلي جميع الأجهزة",
+        start_minutes=-26 * 60,
+        due_minutes=-24 * 60,
+    ),
+    _T(
+        "seal-borders",
+        _B,
+        "Seal the provincial borders",
+        "غلق حدود المحافظة",
+        agency="IA",
+        start_minutes=-14 * 60,
+        due_minutes=-13 * 60,
+        text_en="Border crossings closed to all traffic from 18:00 on 6 March until the "
+        "ballot boxes have reached the counting center.",
+        text_ar="تُغلق منافذ المحافظة أمام حركة المرور كافة من الساعة 18:00 يوم 6 آذار "
+        "حتى وصول صناديق الاقتراع إلى مركز العد.",
+    ),
+    _T(
+        "special-vote",
+        _B,
+        "Secure the special polling centers (security forces' vote)",
+        "تأمين مراكز الاقتراع الخاص (تصويت منتسبي القوات الأمنية)",
+        agency="IP",
+        sectors="each",
+        anchor=TaskAnchor.SPECIAL_OPEN,
+        start_minutes=-120,
+        due_minutes=-60,
+    ),
+    _T(
+        "materials-guard",
+        _B,
+        "Take over the guard of the polling schools as materials arrive",
+        "استلام حماية المدارس الانتخابية عند وصول المواد الانتخابية",
+        kind=UnitKind.FACILITIES_PROTECTION,
+        sectors="each",
+        start_minutes=-24 * 60,
+        due_minutes=-22 * 60,
+    ),
+    _T(
+        "vehicle-ban",
+        _B,
+        "Enforce the vehicle ban in the sector",
+        "تطبيق حظر تجوال العجلات في القاطع",
+        kind=UnitKind.TRAFFIC,
+        sectors="each",
+        start_minutes=-10 * 60,
+        due_minutes=-9 * 60,
+        text_en="No vehicles on the roads from 22:00 on 6 March until polls close, except "
+        "security, ambulances and commission vehicles with a permit.",
+        text_ar="يُمنع سير العجلات من الساعة 22:00 يوم 6 آذار حتى إغلاق الصناديق، عدا "
+        "عجلات القوات الأمنية والإسعاف والمفوضية المخولة.",
+    ),
+    _T(
+        "fire-standby",
+        _D,
+        "Fire and rescue teams on standby near the large centers",
+        "فرق الإطفاء والإنقاذ بحالة تأهب قرب المراكز الكبيرة",
+        kind=UnitKind.CIVIL_DEFENSE,
+        sectors="each",
+        start_minutes=-120,
+        due_minutes=-60,
+    ),
+    _T(
+        "ballots-escort",
+        _A,
+        "Escort the ballot boxes to the counting center",
+        "مرافقة صناديق الاقتراع إلى مركز العد",
+        agency="IP",
+        sectors="each",
+        anchor=TaskAnchor.POLLS_CLOSE,
+        start_minutes=0,
+        due_minutes=4 * 60,
+    ),
+    _T(
+        "lift-ban",
+        _A,
+        "Lift the vehicle ban once the boxes have left",
+        "رفع حظر تجوال العجلات بعد مغادرة الصناديق",
+        kind=UnitKind.TRAFFIC,
+        sectors="each",
+        anchor=TaskAnchor.POLLS_CLOSE,
+        start_minutes=4 * 60,
+        due_minutes=5 * 60,
+    ),
 )
 
 ELECTION = Election(
@@ -871,7 +970,13 @@ def build(seed: int = DEFAULT_SEED) -> ElectionPackage:
     return ElectionPackage(
         version=PACKAGE_FORMAT_VERSION,
         election=ELECTION,
-        policy=Policy(roles=dict(ROLES), sweep=SWEEP, risk=RiskPolicy(), risk_weight=1.0),
+        policy=Policy(
+            roles=dict(ROLES),
+            sweep=SWEEP,
+            risk=RiskPolicy(),
+            risk_weight=1.0,
+            task_templates=TASK_TEMPLATES,
+        ),
         agencies=data.AGENCIES,
         sectors=data.SECTORS,
         centers=tuple(centers),
