@@ -18,6 +18,9 @@ class PlanningConfig(AppConfig):
             run_plan,
             run_plan_part,
         )
+        from pollguard.planning.order_access import PLAN_ORDERS_PDF
+        from pollguard.planning.order_jobs import run_plan_orders_pdf
 
         register(PLAN_RUN, run_plan, merge=merge_parts)
         register(PLAN_PART, run_plan_part)
+        register(PLAN_ORDERS_PDF, run_plan_orders_pdf)

@@ -95,3 +95,10 @@ TASK_ANSWERS = frozenset(
 )
 # States in which a task is still in force (counted on the board).
 LIVE_TASK_STATES = frozenset({TaskState.OPEN, TaskState.ACKNOWLEDGED, TaskState.DECLINED})
+
+
+class OrderScope(models.TextChoices):
+    """Whom a printed plan order is for: one sector's commander or one agency's liaison."""
+
+    SECTOR = "sector", _("Sector")
+    AGENCY = "agency", _("Agency")
