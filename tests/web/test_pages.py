@@ -365,10 +365,10 @@ def test_pages_run_the_same_number_of_queries_for_few_and_many_rows(
 @pytest.mark.parametrize(
     ("persona", "offered"),
     [
-        ("ops", {"overview", "map", "centers", "units"}),
-        ("cmd_rifai", {"overview", "map", "centers", "units"}),
+        ("ops", {"overview", "map", "centers", "units", "orders"}),
+        ("cmd_rifai", {"overview", "map", "centers", "units", "orders"}),
         ("commission", {"overview", "map", "centers"}),
-        ("liaison_army", {"overview", "units"}),
+        ("liaison_army", {"overview", "units", "orders"}),
     ],
 )
 def test_the_navigation_offers_only_the_pages_the_role_can_open(

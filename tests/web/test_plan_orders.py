@@ -21,15 +21,19 @@ import pytest
 from django.test import Client
 
 from pollguard.audit.models import AuditEntry
+from pollguard.core.package import read_package, write_package
 from pollguard.jobs.actions import do_request_job
 from pollguard.jobs.models import Job
 from pollguard.jobs.runner import run
 from pollguard.planning.actions import do_decide_plan, do_store_plan, do_submit_plan
 from pollguard.planning.jobs import PLAN_RUN
 from pollguard.planning.models import Plan
+from pollguard.planning.order_access import GETS_OWN_ORDER, SEES_ALL_ORDERS
+from pollguard.registry.loader import do_load_package
 from pollguard.registry.models import Center, Election
+from pollguard.registry.views import ORDER_ROLES
 
-from .personas import Personas
+from .personas import Personas, make_package
 
 DOCUMENT: dict[str, Any] = {
     "schema": "pollguard.plan/1",
@@ -134,6 +138,38 @@ def test_each_persona_prints_only_its_own_order(approved: Plan, client_for: Any,
         assert listed == READS[name], name
     else:
         assert index.status_code == 404
+
+
+def test_the_menu_offers_plan_orders_to_the_roles_that_get_them(
+    approved: Plan, client_for: Any
+) -> None:
+    assert ORDER_ROLES == SEES_ALL_ORDERS | GETS_OWN_ORDER
+    for name, reads in READS.items():
+        if name == "outsider":
+            continue
+        page = client_for(name).get("/").content.decode()
+        assert ('href="/plans/orders/"' in page) == bool(reads), name
+
+
+@pytest.mark.slow
+def test_an_order_prints_from_a_real_plan_run(
+    election: Election, personas: Personas, client_for: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "package"
+    write_package(make_package(), folder)
+    do_load_package(read_package(folder), acting_user=None, source=folder)
+    answer = client_for("ops").post(
+        "/api/v1/plan-runs", {"time_limit": 2, "seed": 1}, content_type="application/json"
+    )
+    run(answer.json()["job"])
+    job = Job.objects.get(pk=answer.json()["job"])
+    assert job.result is not None, job.message
+    plan = do_submit_plan(Plan.objects.get(pk=job.result["plan"]), acting_user=personas.ops)
+    do_decide_plan(plan, approve=True, comment="", acting_user=personas.chair)
+    page = client_for("cmd_rifai").get("/plans/orders/sector/RIF/?lang=en").content.decode()
+    assert "inner cordon (search at the gate)" in page
+    assert "Version 1 (Approved)" in page
+    assert not SOLVER_WORDS.search(re.sub(r"<[^>]+>", " ", page))
 
 
 def test_anonymous_users_are_sent_to_sign_in(approved: Plan) -> None:
@@ -272,17 +308,22 @@ BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670]")
+BRACKETS = re.compile(r"[()]")
 
 
 def squash(text: str) -> str:
-    """Text without spaces and Arabic vowel marks, to compare reading order only."""
-    return ARABIC_MARKS.sub("", re.sub(r"\s+", "", BIDI_MARKS.sub("", text)))
+    """Text without spaces, vowel marks and brackets, to compare reading order only
+    (tests/web/test_plan_order_pdf_engine.py says why)."""
+    return BRACKETS.sub("", ARABIC_MARKS.sub("", re.sub(r"\s+", "", BIDI_MARKS.sub("", text))))
 
 
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+def pdf_text(pdf: bytes, tmp_path: Path, *, layout: bool = True) -> str:
+    """The PDF's text: `-layout` for Arabic lines (their order), without it for the
+    words of a wrapped table cell (kept together)."""
     path = tmp_path / "order.pdf"
     path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
+    flags = ["-layout"] if layout else []
+    out = subprocess.run(["pdftotext", *flags, str(path), "-"], capture_output=True, check=True)
     return BIDI_MARKS.sub("", out.stdout.decode("utf-8"))
 
 
@@ -340,25 +381,33 @@ def test_the_pdf_is_made_by_a_job_and_downloaded_under_the_same_rules(
 @pytest.mark.browser
 @pytest.mark.slow
 @needs_pdf_tools
-def test_the_english_pdf_numbers_its_pages(
+def test_the_english_pdfs_number_their_pages(
     approved: Plan, client_for: Any, orders_dir: Path, tmp_path: Path
 ) -> None:
+    job = make_pdf(client_for("cmd_rifai"), ORDERS["RIF"], "en")
+    assert job.result is not None
+    pdf = b"".join(client_for("cmd_rifai").get(job.result["url"]).streaming_content)  # type: ignore[attr-defined]
+    words = " ".join(pdf_text(pdf, tmp_path, layout=False).split())
+    pages = job.result["pages"]
+    assert f"page 1 of {pages}" in words, words
+    assert f"page {pages} of {pages}" in words
+    assert "inner cordon (search at the gate)" in words
+    assert "20 more people are needed for the outer cordon" in words
+    assert "Commander of the al-Rifai sector" in words
+    assert not SOLVER_WORDS.search(words)
+    if os.environ.get("POLLGUARD_SCREENSHOTS") == "1":
+        save_page_image(pdf, "plan-order-en", tmp_path)
+
     job = make_pdf(client_for("liaison_army"), ORDERS["IA"], "en")
     assert job.result is not None
     answer = client_for("liaison_army").get(job.result["url"])
     pdf = b"".join(answer.streaming_content)  # type: ignore[attr-defined]
-    text = pdf_text(pdf, tmp_path)
-    pages = job.result["pages"]
-    words = " ".join(text.split())  # table cells wrap
-    assert f"page 1 of {pages}" in words, text
-    assert f"page {pages} of {pages}" in words
-    assert "Liaison officer of" in words  # its cell wraps beside the issuer's
+    words = " ".join(pdf_text(pdf, tmp_path, layout=False).split())
+    assert f"page 1 of {job.result['pages']}" in words
+    assert "Received by: Liaison officer of 10th" in words  # the cell wraps beside its pair
     assert "outer cordon" in words
     assert "7 March 2010 05:00" in words
-    assert not SOLVER_WORDS.search(text)
     assert client_for("cmd_rifai").get(job.result["url"]).status_code == 404
-    if os.environ.get("POLLGUARD_SCREENSHOTS") == "1":
-        save_page_image(pdf, "plan-order-en", tmp_path)
 
 
 def save_page_image(pdf: bytes, name: str, tmp_path: Path) -> None:
