@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from pollguard.audit.models import AuditEntry
@@ -29,6 +30,7 @@ from pollguard.planning.actions import do_decide_plan, do_store_plan, do_submit_
 from pollguard.planning.jobs import PLAN_RUN
 from pollguard.planning.models import Plan
 from pollguard.planning.order_access import GETS_OWN_ORDER, SEES_ALL_ORDERS
+from pollguard.planning.order_pdf import PdfEngineError
 from pollguard.registry.loader import do_load_package
 from pollguard.registry.models import Center, Election
 from pollguard.registry.views import ORDER_ROLES
@@ -92,13 +94,13 @@ READS = {
 SOLVER_WORDS = re.compile(r"\b(objective|bound|gap|inner_cordon|outer_cordon|greedy)\b", re.I)
 
 
-def store_plan(election: Election, document: dict[str, Any], personas: Personas) -> Plan:
+def store_plan(election: Election, document: dict[str, Any], ops: User) -> Plan:
     """A plan version as a run stores it (the run's job is asked for, as the API does)."""
     job, _ = do_request_job(
         PLAN_RUN,
         parameters={"time_limit": 2, "seed": len(Plan.objects.all())},
         election_id=election.pk,
-        acting_user=personas.ops,
+        acting_user=ops,
     )
     sectors = {c.code: c.sector.code for c in Center.objects.select_related("sector")}
     return do_store_plan(
@@ -113,7 +115,7 @@ def store_plan(election: Election, document: dict[str, Any], personas: Personas)
 
 @pytest.fixture
 def approved(election: Election, personas: Personas) -> Plan:
-    plan = store_plan(election, DOCUMENT, personas)
+    plan = store_plan(election, DOCUMENT, personas.ops)
     plan = do_submit_plan(plan, acting_user=personas.ops)
     return do_decide_plan(plan, approve=True, comment="", acting_user=personas.chair)
 
@@ -240,7 +242,7 @@ def test_an_agency_order_lists_its_units_posts_in_every_sector(
 def test_versions_not_approved_are_previewed_by_chair_and_ops_only(
     approved: Plan, election: Election, personas: Personas, client_for: Any
 ) -> None:
-    draft = store_plan(election, DOCUMENT, personas)
+    draft = store_plan(election, DOCUMENT, personas.ops)
     url = f"/plans/v{draft.version}/orders/sector/RIF/?lang=en"
     for name in ("chair", "ops"):
         page = client_for(name).get(url).content.decode()
@@ -267,7 +269,7 @@ def test_versions_not_approved_are_previewed_by_chair_and_ops_only(
 def test_without_an_approved_plan_there_is_no_order(
     election: Election, personas: Personas, client_for: Any
 ) -> None:
-    store_plan(election, DOCUMENT, personas)
+    store_plan(election, DOCUMENT, personas.ops)
     assert client_for("chair").get(ORDERS["RIF"]).status_code == 404
     page = client_for("cmd_rifai").get("/plans/orders/").content.decode()
     assert 'data-testid="orders-none"' in page
@@ -296,6 +298,66 @@ def test_the_pdf_request_is_refused_for_another_sectors_order(
     assert client_for("cmd_rifai").post("/plans/orders/sector/SHA/pdf").status_code == 404
     assert client_for("commission").post("/plans/orders/sector/RIF/pdf").status_code == 404
     assert Job.objects.filter(kind="plan_orders_pdf").count() == 0
+
+
+def test_the_pdf_job_stores_the_file_and_says_in_words_when_it_cannot(
+    approved: Plan, client_for: Any, orders_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine itself is tested below and in test_plan_order_pdf_engine.py; here the
+    # job's path (progress, storage, result.url, access) on every database.
+    printed: list[str] = []
+
+    def fake_engine(html: str) -> bytes:
+        printed.append(html)
+        return b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n"
+
+    monkeypatch.setattr("pollguard.planning.order_jobs.html_to_pdf", fake_engine)
+    commander = client_for("cmd_rifai")
+    answer = commander.post("/plans/orders/sector/RIF/pdf", {"lang": "en"})
+    job_id = int(answer["Location"].rstrip("/").rsplit("/", 1)[1])
+    # Asked again while it is queued: the same job.
+    again = commander.post("/plans/orders/sector/RIF/pdf", {"lang": "en"})
+    assert again["Location"] == answer["Location"]
+    page = commander.get(f"/plans/orders/jobs/{job_id}/").content.decode()
+    assert 'data-state="queued"' in page
+    assert 'hx-trigger="every 2s"' in page
+    run(job_id)
+    job = Job.objects.get(pk=job_id)
+    assert job.state == "succeeded", job.message
+    assert job.result == {
+        "url": f"/plans/orders/jobs/{job_id}/pdf",
+        "file": "plan-v1-sector-RIF-en.pdf",
+        "pages": 1,
+        "bytes": len(fake_engine("")),
+        "seconds": job.result["seconds"],
+    }
+    assert (orders_dir / str(job_id) / "plan-v1-sector-RIF-en.pdf").is_file()
+    # The page printed for the PDF is self-contained: styles inline, no script, no toolbar.
+    assert "<style>" in printed[0]
+    assert "<script" not in printed[0]
+    assert 'data-testid="order-toolbar"' not in printed[0]
+    assert 'content: "page " counter(page) " of " counter(pages);' in printed[0]
+    for name, reads in READS.items():
+        for path in (f"/plans/orders/jobs/{job_id}/", f"/plans/orders/jobs/{job_id}/pdf"):
+            expected = 200 if "RIF" in reads else 404
+            assert client_for(name).get(path).status_code == expected, (name, path)
+    # Another kind of job is not an order, whatever its number.
+    assert commander.get(f"/plans/orders/jobs/{approved.job_id}/pdf").status_code == 404
+
+    def broken_engine(html: str) -> bytes:
+        raise PdfEngineError("/usr/bin/chromium is not installed (apt-get install chromium)")
+
+    monkeypatch.setattr("pollguard.planning.order_jobs.html_to_pdf", broken_engine)
+    answer = client_for("chair").post("/plans/orders/sector/RIF/pdf", {"lang": "ar"})
+    failed_id = int(answer["Location"].rstrip("/").rsplit("/", 1)[1])
+    run(failed_id)
+    failed = Job.objects.get(pk=failed_id)
+    assert failed.state == "failed"
+    assert failed.message == (
+        "the PDF could not be made: /usr/bin/chromium is not installed (apt-get install chromium)"
+    )
+    assert failed.message_ar.startswith("تعذر إنشاء ملف PDF")
+    assert client_for("chair").get(f"/plans/orders/jobs/{failed_id}/pdf").status_code == 404
 
 
 # --- the PDF (Debian's chromium, read back with poppler) -------------------------------
