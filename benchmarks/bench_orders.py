@@ -7,7 +7,8 @@ Loads the demo package into a SQLite database in a temporary folder, plans it
 then for the sector with the most centers and for the police agency measures: building
 the order and its HTML (`planning.orders`), and printing it to PDF with headless
 Chromium (`planning.order_pdf`, what the `plan_orders_pdf` job runs) and, when it is
-installed, WeasyPrint, each `--repeat` times (median). With `--write` it replaces the
+installed, WeasyPrint (sector orders only: it takes minutes on the agency order), each
+`--repeat` times (median). Page counts are poppler's (`pdfinfo`). With `--write` it replaces the
 `bench:orders` section of docs/pdf-engine.md.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -73,6 +75,18 @@ def approved_demo_plan(time_limit: float) -> object:
     return do_decide_plan(submitted, approve=True, comment="", acting_user=chair)
 
 
+def pages_of(pdf: bytes) -> int:
+    """The page count as poppler's pdfinfo reads it (both engines' files)."""
+    import subprocess
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        info = subprocess.run(["pdfinfo", handle.name], capture_output=True, check=True)
+    match = re.search(rb"^Pages:\s+(\d+)", info.stdout, re.M)
+    return int(match.group(1)) if match else 0
+
+
 def median_seconds(work: object, repeat: int) -> tuple[float, object]:
     times, result = [], None
     for _ in range(repeat):
@@ -121,18 +135,21 @@ def main() -> None:
                 html_s, html = median_seconds(content, args.repeat)
                 print(f"{scope.value} {target.code} {lang}: HTML {html_s:.2f} s", flush=True)
                 pdf_s, pdf = median_seconds(lambda: html_to_pdf(html), args.repeat)  # noqa: B023
-                print(f"  chromium {pdf_s:.2f} s", flush=True)
-                wp = "not installed"
-                if weasyprint is not None:
+                print(
+                    f"  chromium {pdf_s:.2f} s, {page_count(pdf)} = {pages_of(pdf)} pages",
+                    flush=True,
+                )
+                wp = "not installed" if weasyprint is None else "not measured"
+                if weasyprint is not None and scope is OrderScope.SECTOR:
                     wp_s, wp_pdf = median_seconds(
                         lambda: weasyprint.HTML(string=html).write_pdf(),  # noqa: B023
                         args.repeat,
                     )
-                    wp = f"{wp_s:.2f} s ({page_count(wp_pdf)} pages)"  # type: ignore[arg-type]
+                    wp = f"{wp_s:.2f} s ({pages_of(wp_pdf)} pages)"  # type: ignore[arg-type]
                 rows.append(
                     f"| {scope.value} {target.code} ({target.n} "  # type: ignore[attr-defined]
                     f"{'centers' if scope is OrderScope.SECTOR else 'units'}) | {lang} "
-                    f"| {html_s:.2f} s | {pdf_s:.2f} s ({page_count(pdf)} pages) "  # type: ignore[arg-type]
+                    f"| {html_s:.2f} s | {pdf_s:.2f} s ({pages_of(pdf)} pages) "  # type: ignore[arg-type]
                     f"| {wp} |"
                 )
         body = "\n".join(
