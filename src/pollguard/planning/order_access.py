@@ -75,9 +75,12 @@ def approved_plan(election: Election | None) -> Plan | None:
     return _plans(election).filter(state=PlanState.APPROVED).first()
 
 
-def access_plan_for_orders(user: AnyUser, version: int | None) -> Plan:
-    """The plan whose orders the user asks for: the approved one, or version `version`."""
-    election = current_election()
+def access_plan_for_orders(
+    user: AnyUser, version: int | None, election: Election | None = None
+) -> Plan:
+    """The plan whose orders the user asks for: the approved one, or version `version`,
+    of `election` (default: the election the user's pages show)."""
+    election = election or current_election(user)
     if election is None or not sees_orders(user):
         raise NotFound("orders")
     if version is None:
@@ -94,13 +97,19 @@ def access_plan_for_orders(user: AnyUser, version: int | None) -> Plan:
     return plan
 
 
-def access_order(user: AnyUser, scope: str, code: str, version: int | None = None) -> OrderRef:
+def access_order(
+    user: AnyUser,
+    scope: str,
+    code: str,
+    version: int | None = None,
+    election: Election | None = None,
+) -> OrderRef:
     """The order for sector or agency `code` of the approved plan (or of `version`)."""
     try:
         kind = OrderScope(scope)
     except ValueError:
         raise NotFound(scope) from None
-    plan = access_plan_for_orders(user, version)
+    plan = access_plan_for_orders(user, version, election)
     model = Sector if kind is OrderScope.SECTOR else Agency
     target = model.objects.filter(election=plan.election, code=code).first()
     if target is None or not _may_read(user, kind, target):
@@ -136,7 +145,10 @@ def access_order_job(user: AnyUser, job_id: int) -> tuple[Job, OrderRef]:
     if job is None or not sees_orders(user):
         raise NotFound(str(job_id))
     params = job.parameters or {}
-    plan = Plan.objects.filter(pk=int(params.get("plan") or 0)).first()
+    plan = Plan.objects.select_related("election").filter(pk=int(params.get("plan") or 0)).first()
     if plan is None:
         raise NotFound(str(job_id))
-    return job, access_order(user, str(params.get("scope")), str(params.get("code")), plan.version)
+    # The job's own election: the user may have chosen another one since.
+    return job, access_order(
+        user, str(params.get("scope")), str(params.get("code")), plan.version, plan.election
+    )

@@ -62,7 +62,7 @@ def order_index(request: HttpRequest, version: int | None = None) -> HttpRespons
         raise NotFound("orders")
     plan: Plan | None
     if version is None:
-        plan = approved_plan(current_election())
+        plan = approved_plan(current_election(request.user))
     else:
         plan = access_plan_for_orders(request.user, version)
     preview = plan is not None and plan.state != PlanState.APPROVED
@@ -77,7 +77,7 @@ def order_index(request: HttpRequest, version: int | None = None) -> HttpRespons
             }
         )
     previews: list[Plan] = []
-    election = current_election()
+    election = current_election(request.user)
     if can_preview_orders(request.user) and election is not None:
         previews = list(
             Plan.objects.filter(
