@@ -374,8 +374,13 @@ def test_pages_run_the_same_number_of_queries_for_few_and_many_rows(
 def test_the_navigation_offers_only_the_pages_the_role_can_open(
     client_for: Any, persona: str, offered: set[str]
 ) -> None:
-    nav = client_for(persona).get(PAGES["overview"]).context["pg_nav"]
-    assert {item["key"] for item in nav} == offered
+    answer = client_for(persona).get(PAGES["overview"])
+    keys = {item["key"] for item in answer.context["pg_nav"]}
+    # The plan workflow's entries are rendered by its own template tags (a layer above).
+    menu = answer.content.decode().split('id="pg-nav"', 1)[1].split("</nav>", 1)[0]
+    if 'href="/plans/orders/"' in menu:
+        keys.add("orders")
+    assert keys == offered
 
 
 def test_a_user_creates_an_api_token_sees_it_once_and_revokes_it(client_for: Any) -> None:

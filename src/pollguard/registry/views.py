@@ -74,11 +74,6 @@ ELECTION_LABEL_FIELDS = ("code", "name_en", "name_ar", "loaded_at")
 # deficiencies (Okabe-Ito first, then Tableau). A sector keeps its color for every user
 # because the color follows its rank among all the election's sectors, not its position in
 # the user's (scoped) list.
-# Roles that receive printed plan orders (planning/order_access.py has the rules).
-ORDER_ROLES = frozenset(
-    {Role.CHAIR, Role.OPERATIONS, Role.AUDITOR, Role.SECTOR_COMMANDER, Role.AGENCY_LIAISON}
-)
-
 SECTOR_PALETTE = (
     "#0072B2",
     "#E69F00",
@@ -155,11 +150,6 @@ def shell_context(request: HttpRequest, current: str) -> dict[str, Any]:
         nav.append({"key": "units", "url": reverse("registry:units"), "label": _("Units")})
     if sees_intel(user):
         nav.append({"key": "intel", "url": reverse("registry:intel"), "label": _("Intelligence")})
-    if profile is not None and profile.role in ORDER_ROLES:
-        # By URL name: the plan orders live in `planning`, a layer above the registry.
-        nav.append(
-            {"key": "orders", "url": reverse("planning_orders:index"), "label": _("Plan orders")}
-        )
     for item in nav:
         item["current"] = item["key"] == current
     scope = ""

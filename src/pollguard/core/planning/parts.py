@@ -176,7 +176,8 @@ def merge_plans(
         assigned[(a.center, a.role)] = assigned.get((a.center, a.role), 0) + a.headcount
     shortfalls: list[Shortfall] = []
     objective = need_weight = 0.0
-    for req in requirements(pkg, risks):
+    needs = requirements(pkg, risks)
+    for req in needs:
         need_weight += req.need * req.weight
         missing = max(0, req.need - assigned.get((req.center, req.role), 0))
         if missing:
@@ -212,7 +213,7 @@ def merge_plans(
         "failed_parts": len(failed),
         "failed_part_names": ", ".join(f.name for f in failed) or None,
         "centers": len(planned_centers(pkg)),
-        "need": sum(r.need for r in requirements(pkg, risks)),
+        "need": sum(r.need for r in needs),
         "deployed": sum(a.headcount for a in assignments),
         "missing": sum(s.missing for s in shortfalls),
     }

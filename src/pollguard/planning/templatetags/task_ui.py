@@ -7,11 +7,11 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from pollguard.planning.task_access import can_answer_tasks, sees_all_tasks, sees_tasks
+from pollguard.planning.templatetags.planning_ui import nav_link
 
 register = template.Library()
 
@@ -27,8 +27,7 @@ def task_nav_link(context: dict[str, Any]) -> SafeString | str:
         url, label = reverse("tasks:mine"), _("My tasks")
     else:  # pragma: no cover - every role that sees tasks is one of the two
         url, label = reverse("tasks:list"), _("Tasks")
-    current = ' aria-current="page"' if request.path.startswith(reverse("tasks:list")) else ""
-    return format_html('<a href="{}"{}>{}</a>', url, SafeString(current), label)
+    return nav_link(url, label, current=request.path.startswith(reverse("tasks:list")))
 
 
 @register.filter
