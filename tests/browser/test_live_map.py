@@ -176,6 +176,10 @@ def test_the_live_feed_resumes_after_a_network_loss_and_applies_each_event_once(
     errors = watch_errors(overview)
     log_in(overview, base, "cmd-rifai", PASSWORD)
     overview.wait_for_selector("#pg-live-state[data-state=ok]")
+    overview.evaluate(
+        """() => { window.pgSeen = [];
+            document.addEventListener("pollguard:event", (e) => window.pgSeen.push(e.detail)); }"""
+    )
 
     # The network goes down; the client notices and keeps retrying with back-off.
     context.set_offline(True)
@@ -191,13 +195,15 @@ def test_the_live_feed_resumes_after_a_network_loss_and_applies_each_event_once(
     context.set_offline(False)
     overview.wait_for_selector("#pg-feed li[data-change]", timeout=LIVE_WAIT_MS + 5_000)
     overview.wait_for_selector("#pg-live-state[data-state=ok]")
-    event_id = overview.get_attribute("#pg-feed li[data-change]", "data-change")
     assert overview.locator("#pg-feed li[data-change]").count() == 1
+    event_id = overview.evaluate("() => window.pgSeen[window.pgSeen.length - 1].id")
+    assert isinstance(event_id, str)
+    assert not event_id.isdigit()
 
     # The same event delivered again (a retried request, an overlapping answer) is ignored.
     overview.evaluate(
-        """(id) => window.pollguardLive.receive({last: Number(id), events: [
-            {id: Number(id), kind: "center.status", center: "C-0002", status: "open"}]})""",
+        """(id) => window.pollguardLive.receive({last: window.pollguardLive.after, events: [
+            {id: id, kind: "center.status", center: "C-0002", status: "open"}]})""",
         event_id,
     )
     assert overview.locator("#pg-feed li[data-change]").count() == 1

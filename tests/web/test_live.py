@@ -1,4 +1,4 @@
-"""The live change feed: `GET /live/events?after=N`, filtered by what the user may see."""
+"""The live change feed: `GET /live/events?after=P`, filtered by what the user may see."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pollguard.live.actions import do_prune_events
+from pollguard.live.cursor import decode_position, encode_position
 from pollguard.live.models import Event
 from pollguard.registry.actions import do_set_center_status
 from pollguard.registry.choices import CenterStatus
@@ -28,12 +29,17 @@ def set_status(code: str, status: CenterStatus, personas: Personas) -> None:
     do_set_center_status(center, status, acting_user=personas.ops, expected_version=center.version)
 
 
-def start(client: Client) -> int:
+def start(client: Client) -> str:
     response = client.get("/live/events")
     assert response.json()["events"] == []
     last = response.json()["last"]
-    assert isinstance(last, int)
+    assert isinstance(last, str)
     return last
+
+
+def position_of(client: Client, token: str) -> int:
+    """The feed id behind a token (the test may look; the client cannot)."""
+    return decode_position(token, client.session["_auth_user_id"])
 
 
 def test_a_page_starts_from_now_and_then_receives_changes(
@@ -46,7 +52,8 @@ def test_a_page_starts_from_now_and_then_receives_changes(
     assert [(e["kind"], e["center"], e["status"]) for e in body["events"]] == [
         ("center.status", "C-0001", "open")
     ]
-    assert body["last"] > after
+    assert position_of(client, body["last"]) > position_of(client, after)
+    assert body["events"][0]["id"] == body["last"]  # the same token for the same position
     assert client.get(f"/live/events?after={body['last']}").json()["events"] == []
 
 
@@ -54,13 +61,13 @@ def test_a_sector_commander_receives_only_their_sectors_events(
     personas: Personas, client_for: ClientFor
 ) -> None:
     rifai, shatra = client_for("cmd_rifai"), client_for("cmd_shatra")
-    after = start(rifai)
+    after, shatra_after = start(rifai), start(shatra)
     set_status("C-0001", CenterStatus.OPEN, personas)  # RIF
     set_status("C-0003", CenterStatus.DELAYED, personas)  # SHA
     assert [e["center"] for e in rifai.get(f"/live/events?after={after}").json()["events"]] == [
         "C-0001"
     ]
-    seen = shatra.get(f"/live/events?after={after}").json()
+    seen = shatra.get(f"/live/events?after={shatra_after}").json()
     assert [e["center"] for e in seen["events"]] == ["C-0003"]
     # Each position is the user's own newest event, not the feed's.
     assert seen["last"] == seen["events"][-1]["id"]
@@ -104,7 +111,7 @@ def test_other_roles_receive_what_they_may_see(
 
 
 def test_the_feed_needs_a_login(personas: Personas) -> None:
-    assert Client().get("/live/events?after=1").status_code == 302
+    assert Client().get("/live/events?after=x").status_code == 302
 
 
 def test_the_feed_takes_a_fixed_number_of_queries(
@@ -131,7 +138,7 @@ def test_a_fresh_gap_holds_the_feed_back_and_an_old_gap_does_not(
     after = start(client)
     set_status("C-0001", CenterStatus.OPEN, personas)
     set_status("C-0001", CenterStatus.CLOSED, personas)
-    first, second = Event.objects.filter(id__gt=after).order_by("id")
+    first, second = Event.objects.filter(id__gt=position_of(client, after)).order_by("id")
     # As if the first event's transaction had not committed yet: a fresh gap.
     first.delete()
     body = client.get(f"/live/events?after={after}").json()
@@ -139,7 +146,7 @@ def test_a_fresh_gap_holds_the_feed_back_and_an_old_gap_does_not(
     # Seconds later the gap is a rolled-back transaction: skip it.
     Event.objects.filter(pk=second.pk).update(created_at=timezone.now() - timedelta(seconds=30))
     body = client.get(f"/live/events?after={after}").json()
-    assert body["last"] == second.pk
+    assert position_of(client, body["last"]) == second.pk
     assert [e["status"] for e in body["events"]] == ["closed"]
 
 
@@ -159,11 +166,13 @@ def test_a_page_rendered_on_an_empty_feed_does_not_lose_the_first_change(
 ) -> None:
     Event.objects.all().delete()  # an empty feed: the page renders with after=0
     client = client_for("chair")
+    page_position = client.get("/centers/").context["live"]["after"]
+    assert position_of(client, page_position) == 0
     set_status("C-0001", CenterStatus.OPEN, personas)  # before the page's first poll
     # Its id follows deleted ones, which the feed holds back as a possible uncommitted
     # gap for GAP_GRACE; once that has passed it must arrive, not be skipped.
     Event.objects.update(created_at=timezone.now() - timedelta(seconds=30))
-    body = client.get("/live/events?after=0").json()
+    body = client.get(f"/live/events?after={page_position}").json()
     assert [(e["center"], e["status"]) for e in body["events"]] == [("C-0001", "open")]
 
 
@@ -178,6 +187,41 @@ def test_pruning_keeps_the_newest_event_so_the_feed_is_never_empty(personas: Per
 def test_a_position_beyond_any_id_is_answered_not_a_500(
     personas: Personas, client_for: ClientFor
 ) -> None:
-    response = client_for("ops").get(f"/live/events?after={2**70}")
+    client = client_for("ops")
+    far = encode_position(2**63 - 1, client.session["_auth_user_id"])
+    response = client.get(f"/live/events?after={far}")
     assert response.status_code == 200
     assert response.json()["events"] == []
+
+
+@pytest.mark.parametrize("raw", ["1", "0", str(2**70), "-5", "abc", "A" * 65, "٣"])
+def test_a_position_the_feed_did_not_make_is_refused(
+    personas: Personas, client_for: ClientFor, raw: str
+) -> None:
+    # A plain number would let a commander probe where their own events sit among everyone's
+    # (and so count the others): only tokens the feed made are taken.
+    response = client_for("ops").get("/live/events", {"after": raw})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_cursor"
+
+
+def test_positions_and_event_ids_are_opaque_and_bound_to_their_user(
+    personas: Personas, client_for: ClientFor
+) -> None:
+    rifai, ops = client_for("cmd_rifai"), client_for("ops")
+    after = start(rifai)
+    for status in (CenterStatus.OPEN, CenterStatus.DELAYED):
+        set_status("C-0001", status, personas)
+        set_status("C-0003", status, personas)  # SHA: between al-Rifai's two events
+    body = rifai.get(f"/live/events?after={after}").json()
+    ids = [e["id"] for e in body["events"]]
+    assert len(ids) == 2
+    # Nothing in what al-Rifai holds is a number (the gap between two feed ids would show
+    # how many events other sectors had)...
+    for token in [*ids, body["last"]]:
+        assert isinstance(token, str)
+        assert not token.isdigit()
+    # ...and another user cannot use al-Rifai's position, nor al-Rifai an edited one.
+    assert ops.get("/live/events", {"after": after}).status_code == 400
+    edited = after[:-1] + ("A" if after[-1] != "A" else "B")
+    assert rifai.get("/live/events", {"after": edited}).status_code == 400

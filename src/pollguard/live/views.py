@@ -1,12 +1,15 @@
-"""`GET /live/events?after=N`: the change feed as JSON, polled by every open page.
+"""`GET /live/events?after=P`: the change feed as JSON, polled by every open page.
 
-Contract (docs/architecture.md): the answer is `{"last": L, "events": [...]}`; the client
-remembers `last` and asks again with `after=L`. With `election=CODE` (the election the page
+Contract (docs/architecture.md): the answer is `{"last": P, "events": [...]}`; the client
+remembers `last` and asks again with `after=P`. Positions and event ids are opaque tokens
+made for the user (`pollguard.live.cursor`): the feed's row ids are global and would show
+how much happened where the user may not look. With `election=CODE` (the election the page
 shows), a user who has switched to another election gets `{"reload": true}` instead.
 Without `after` the answer holds no events and `last` is the current position, so a client
 with no page position starts from now.
-`after=0` is a position like any other: a page rendered while the feed was empty receives
-every event since, so a change made between rendering and the first poll is not lost.
+The position of a page rendered while the feed was empty is the token for 0, a position
+like any other: the page receives every event since, so a change made between rendering and
+the first poll is not lost.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from pollguard.live.cursor import InvalidCursor, decode_position, encode_position
 from pollguard.live.models import Event
 from pollguard.registry.access import current_election, events_for, feed_position
 
@@ -78,14 +82,18 @@ def events(request: HttpRequest) -> JsonResponse:
         election = current_election(request.user)
         if election is None or election.code != shown:
             return JsonResponse({"reload": True, "events": []})
+    user_id = request.user.pk
     raw = request.GET.get("after", "")
     if not raw:
-        return JsonResponse({"last": feed_position(request.user), "events": []})
+        position = encode_position(feed_position(request.user), user_id)
+        return JsonResponse({"last": position, "events": []})
     try:
-        after = max(0, int(raw))
-    except ValueError:
-        return JsonResponse({"error": "after must be an integer"}, status=400)
-    after = min(after, 2**62)  # beyond any id; keeps the database's bigint comparisons safe
+        after = decode_position(raw, user_id)
+    except InvalidCursor:
+        return JsonResponse(
+            {"error": "after must be a position this feed gave you", "code": "invalid_cursor"},
+            status=400,
+        )
     horizon = committed_horizon(after)
     visible = list(
         events_for(request.user)
@@ -96,10 +104,10 @@ def events(request: HttpRequest) -> JsonResponse:
     last = visible[-1]["id"] if visible else after
     return JsonResponse(
         {
-            "last": last,
+            "last": encode_position(last, user_id),
             "events": [
                 {
-                    "id": e["id"],
+                    "id": encode_position(e["id"], user_id),
                     "kind": e["kind"],
                     "time": e["created_at"].isoformat(),
                     "sector": e["sector__code"],

@@ -92,7 +92,6 @@ def do_set_center_status(
                 "status": center.status,
                 "color": status.color,
                 "version": center.version,
-                "change": change.pk,
                 "name_ar": center.name_ar,
                 "name_en": center.name_en,
                 "from": before_status,

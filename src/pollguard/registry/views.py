@@ -32,6 +32,7 @@ from pollguard.accounts.choices import Role
 from pollguard.common.errors import Conflict, Forbidden
 from pollguard.core.arabic import normalize
 from pollguard.core.risk import RiskAssessment
+from pollguard.live.cursor import encode_position
 from pollguard.registry.access import (
     access_center,
     access_center_for_status,
@@ -119,7 +120,7 @@ def _live_config(request: HttpRequest) -> dict[str, Any]:
         # The feed answers {"reload": true} once the user has chosen another election
         # (in another tab), so this page never mixes two elections' events.
         url += "?" + urlencode({"election": election.code})
-    return {"url": url, "after": feed_position(request.user)}
+    return {"url": url, "after": encode_position(feed_position(request.user), request.user.pk)}
 
 
 def _is_current(election: Election) -> bool:

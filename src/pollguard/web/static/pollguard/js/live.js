@@ -1,11 +1,13 @@
-/* pollguard live updates: a small polling client for GET /live/events?after=N.
+/* pollguard live updates: a small polling client for GET /live/events?after=P.
  *
  * Why polling: it works through every proxy and in every server process (the server reads the
  * change feed from the database), and a 1 s period keeps a change visible within 2 s.
  *
  * Guarantees:
- * - each event is applied once: the cursor only moves forward and ids already applied are
- *   skipped, even if a retried request returns some of them again;
+ * - each event is applied once: ids already applied are skipped, even if a retried request
+ *   returns some of them again; positions and ids are opaque tokens made by the server for
+ *   this user (the feed's row ids would tell how much happens elsewhere), so the client
+ *   never compares them, it only sends back the last position it was given;
  * - after a network loss or a server error the client keeps trying with exponential back-off
  *   (1 s, 2 s, 4 s, capped at 5 s) and resumes from its cursor, so nothing is missed;
  * - only one request is in flight at a time;
@@ -30,7 +32,7 @@
 
   function PollguardLive(options) {
     this.url = options.url;
-    this.after = Number(options.after || 0);
+    this.after = typeof options.after === "string" ? options.after : "";
     this.delay = BASE_DELAY;
     this.applied = new Set();
     this.timer = null;
@@ -94,15 +96,15 @@
     var events = (data && data.events) || [];
     for (var i = 0; i < events.length; i++) {
       var ev = events[i];
-      var id = Number(ev.id);
-      if (!(id > this.after) || this.applied.has(id)) { continue; }
+      var id = String(ev.id);
+      if (this.applied.has(id)) { continue; }
       this.applied.add(id);
-      this.after = id;
       this.apply(ev);
     }
-    if (data && typeof data.last === "number" && data.last > this.after) {
+    if (data && typeof data.last === "string" && data.last) {
       // The server has looked at every event up to `last` (the user's filter may have hidden
-      // some): continue after it so those rows are not scanned again.
+      // some): continue after it so those rows are not scanned again. One request is in
+      // flight at a time, so the position never moves back.
       this.after = data.last;
     }
     if (this.applied.size > 5000) { this.applied = new Set(); }
