@@ -36,6 +36,7 @@ def test_a_change_sent_after_the_session_ended_is_kept_for_after_sign_in(
     page = context.new_page()
     log_in(page, base, "ops", PASSWORD)
     page.click("[data-testid=language-en]")
+    page.wait_for_selector("html[lang=en]", state="attached")  # the switch has landed
     page.goto(f"{base}/centers/C-0002/")
     before = Center.objects.get(code="C-0002").status
     choice = "disrupted" if before != "disrupted" else "delayed"
