@@ -45,7 +45,8 @@ def demo(transactional_db: None) -> Center:
     center = Center.objects.order_by("code").first()
     assert center is not None
     ops = User.objects.get(username="ops")
-    for status, remark in ((CenterStatus.DELAYED, ARABIC_REMARK), (CenterStatus.OPEN, ENGLISH_REMARK)):
+    changes = ((CenterStatus.DELAYED, ARABIC_REMARK), (CenterStatus.OPEN, ENGLISH_REMARK))
+    for status, remark in changes:
         center.refresh_from_db()
         do_set_center_status(
             center, status, acting_user=ops, expected_version=center.version, remark=remark

@@ -230,7 +230,11 @@ def test_the_sector_commanders_map_shows_their_towns_and_a_scale(
     assert "km" in page.inner_text(".leaflet-control-scale-line") or " m" in page.inner_text(
         ".leaflet-control-scale-line"
     )
-    assert "تقريبية" in page.inner_text(".pg-area-label")
+    # The demo package has its sectors' outlines (areas.geojson): drawn solid and named
+    # plainly; only a sector without one gets a dashed hull marked approximate.
+    assert page.get_attribute("#pg-map", "data-areas") == "1"
+    assert page.inner_text(".pg-area-label").strip() == "الرفاعي"
+    assert "حزمة الانتخابات" in page.inner_text("[data-testid=area-note]")
     screenshot(page, "sector-commander-map")
     assert page.pg_errors == []
 

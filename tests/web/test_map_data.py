@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 from typing import Any
@@ -9,6 +10,10 @@ from typing import Any
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from pollguard.core.model import Area as PackageArea
+from pollguard.registry.loader import do_load_package
+from pollguard.registry.models import Area
 
 
 def test_the_map_data_is_gzipped_when_the_browser_accepts_it(client_for: Any) -> None:
@@ -121,3 +126,52 @@ class TestWallDisplay:
         assert 'data-kpi="exceptions" data-testid="wall-exceptions">1<' in html
         assert 'data-kpi-status="delayed">1<' in html
         assert 'data-kpi-status="not_open">1<' in html
+
+
+def _square(lon: float, lat: float, d: float = 0.05) -> dict[str, Any]:
+    ring = [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def _with_areas(small_package: Any) -> Any:
+    sectors = [
+        PackageArea(kind="sector", code=s.code, geometry=_square(46.0 + i, 31.0))
+        for i, s in enumerate(small_package.sectors)
+    ]
+    town = PackageArea(kind="district", code="D-RIF", geometry=_square(46.0, 31.0, 0.02))
+    areas = (*sectors, town)
+    return dataclasses.replace(small_package, areas=areas)
+
+
+def test_the_map_data_carries_the_package_outlines_the_user_may_see(
+    small_package: Any, client_for: Any
+) -> None:
+    do_load_package(_with_areas(small_package), acting_user=None)
+    ops = client_for("ops").get(reverse("registry:map_data")).json()
+    assert {(a["kind"], a["code"]) for a in ops["areas"]} == {
+        *(("sector", s.code) for s in small_package.sectors),
+        ("district", "D-RIF"),
+    }
+    assert ops["areas"][0]["geometry"]["type"] == "Polygon"
+    # A commander of another sector sees their sector's outline, not al-Rifai's or its town.
+    shatra = client_for("cmd_shatra").get(reverse("registry:map_data")).json()
+    assert [(a["kind"], a["code"]) for a in shatra["areas"]] == [("sector", "SHA")]
+    page = client_for("ops").get(reverse("registry:map"))
+    assert page.context["all_outlined"] is True
+
+
+def test_without_outlines_the_map_says_its_areas_are_approximate(client_for: Any) -> None:
+    data = client_for("ops").get(reverse("registry:map_data")).json()
+    assert data["areas"] == []
+    page = client_for("ops").get(reverse("registry:map"))
+    assert page.context["all_outlined"] is False
+    assert "approximate" in page.content.decode() or "تقريبية" in page.content.decode()
+
+
+def test_loading_again_without_an_outline_removes_it(small_package: Any, client_for: Any) -> None:
+    do_load_package(_with_areas(small_package), acting_user=None)
+    fewer = _with_areas(small_package)
+    fewer = dataclasses.replace(fewer, areas=fewer.areas[1:])
+    do_load_package(fewer, acting_user=None)
+    assert Area.objects.count() == len(small_package.sectors)  # one sector fewer, D-RIF kept
+    assert not Area.objects.filter(kind="sector", ref=small_package.sectors[0].code).exists()

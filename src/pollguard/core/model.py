@@ -12,8 +12,10 @@ the package files, the plan file and the URLs use.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 PACKAGE_FORMAT_VERSION = 1
 """The `version` that `election.yaml` declares. Documented in docs/election-package.md."""
@@ -122,6 +124,18 @@ class District:
     name_en: str
     name_ar: str
     parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """The outline of a sector or a district, from the package's optional areas.geojson.
+
+    `geometry` is a GeoJSON Polygon or MultiPolygon (longitude first), already checked.
+    """
+
+    kind: str  # "sector" or "district"
+    code: str
+    geometry: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,3 +392,4 @@ class ElectionPackage:
     special_register: tuple[SpecialVoter, ...] = ()
     incidents_history: tuple[PastIncident, ...] = ()
     intel: tuple[IntelReport, ...] = ()
+    areas: tuple[Area, ...] = ()

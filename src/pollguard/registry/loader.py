@@ -39,6 +39,7 @@ from pollguard.live.choices import EventKind
 from pollguard.registry.choices import IntelSource
 from pollguard.registry.models import (
     Agency,
+    Area,
     BallotEntity,
     Center,
     Component,
@@ -382,6 +383,13 @@ def do_load_package(
             },
         )
         _refuse_filed_intel_codes(election, pkg)
+        s.sync(
+            Area,
+            {
+                f"{a.kind}:{a.code}": {"kind": a.kind, "ref": a.code, "geometry": a.geometry}
+                for a in pkg.areas
+            },
+        )
         s.sync(
             IntelReport,
             {

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from pollguard.registry.access import centers_for, current_election, sectors_for, sees_centers
 from pollguard.registry.choices import CenterStatus
-from pollguard.registry.models import District, Election
+from pollguard.registry.models import Area, District, Election
 from pollguard.registry.templatetags.pollguard_ui import local_name
 from pollguard.registry.views import _live_config, _require, sector_colors, shell_context
 
@@ -102,6 +102,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
     context["filters"] = _filter_state(request, [s.code for s in sectors])
     context["map_statuses"] = _map_statuses()
     context["map_config"] = _map_config(request, election)
+    outlined = set(
+        Area.objects.filter(election=election, kind="sector").values_list("ref", flat=True)
+    )
+    context["all_outlined"] = bool(sectors) and {s.code for s in sectors} <= outlined
     return render(request, "registry/map.html", context)
 
 
@@ -179,8 +183,9 @@ def map_data(request: HttpRequest) -> JsonResponse:
     Rows are `[code, name, sector, lat, lon, voters, status, url, district]`: arrays rather
     than objects. 10,000 centers are 1.5 MB of JSON, about a tenth of that gzipped, which
     matters on an operations room's shared link. Only this JSON is compressed: it carries
-    no secret, whereas compressing pages with CSRF tokens would invite BREACH. Three queries
-    whatever the count.
+    no secret, whereas compressing pages with CSRF tokens would invite BREACH. `areas` holds
+    the package's sector and district outlines, when it has them. Four queries whatever the
+    count.
     """
     _require(sees_centers(request.user))
     election = current_election(request.user)
@@ -224,4 +229,25 @@ def map_data(request: HttpRequest) -> JsonResponse:
         for row in rows
     ]
     labels = _district_labels(election, rows, arabic)
-    return JsonResponse({"sectors": sectors, "centers": centers, "districts": labels})
+    areas = _areas(election, [s["code"] for s in sectors], [d["code"] for d in labels])
+    return JsonResponse(
+        {"sectors": sectors, "centers": centers, "districts": labels, "areas": areas}
+    )
+
+
+def _areas(
+    election: Election | None, sector_codes: list[str], district_codes: list[str]
+) -> list[dict[str, Any]]:
+    """The package's outlines (areas.geojson) of the sectors and districts the user sees.
+
+    One query. Without them the map falls back to its dashed hulls, marked approximate.
+    """
+    if election is None:
+        return []
+    wanted = Q(kind="sector", ref__in=sector_codes) | Q(kind="district", ref__in=district_codes)
+    return [
+        {"kind": kind, "code": ref, "geometry": geometry}
+        for kind, ref, geometry in Area.objects.filter(wanted, election=election)
+        .order_by("kind", "ref")
+        .values_list("kind", "ref", "geometry")
+    ]

@@ -571,3 +571,28 @@ class IntelReport(ElectionScoped):
 
     def is_valid_at(self, when: datetime) -> bool:
         return self.valid_until is None or self.valid_until > when
+
+
+class Area(ElectionScoped):
+    """The outline of a sector or district from the package's areas.geojson (the map).
+
+    `code` is `<kind>:<sector or district code>` (unique per election), so the loader can
+    upsert it like every other row; `ref` is the sector's or district's code.
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=16, help_text=_("sector or district, as in the package.")
+    )
+    ref = models.CharField(
+        _("sector or district code"),
+        max_length=64,
+        help_text=_("The code of the sector or district this area outlines."),
+    )
+    geometry = models.JSONField(
+        _("geometry"), help_text=_("GeoJSON Polygon or MultiPolygon, longitude first.")
+    )
+
+    class Meta(ElectionScoped.Meta):
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        constraints = [_unique_code("area")]

@@ -188,6 +188,39 @@ PACKAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "القيمة '{value}' في العمود '{column}' قضاء وليست ناحية؛ يجب أن تشير إلى ناحية "
         "(سطر في الملف districts.csv له قيمة في العمود parent)",
     ),
+    # --- areas.geojson ---------------------------------------------------------------
+    "bad_json": (
+        "the file is not valid JSON: {detail}",
+        "الملف ليس بصيغة JSON صحيحة: {detail}",
+    ),
+    "not_a_feature_collection": (
+        'the file must be a GeoJSON FeatureCollection: {{"type": "FeatureCollection", '
+        '"features": [...]}}',
+        'يجب أن يكون الملف مجموعة معالم GeoJSON بالشكل {{"type": "FeatureCollection", '
+        '"features": [...]}}',
+    ),
+    "not_a_feature": (
+        'each entry of "features" must be a GeoJSON Feature ("type": "Feature")',
+        'يجب أن يكون كل عنصر في "features" معلمًا من نوع GeoJSON Feature ("type": "Feature")',
+    ),
+    "bad_geometry_type": (
+        "geometry type '{value}' is not allowed; an area is a Polygon or a MultiPolygon",
+        "نوع الشكل الهندسي '{value}' غير مسموح به؛ يجب أن تكون المنطقة Polygon أو MultiPolygon",
+    ),
+    "bad_coordinates": (
+        "the coordinates are not a valid polygon: each ring needs at least four "
+        "[longitude, latitude] positions within range and must end where it starts",
+        "الإحداثيات لا تكوّن مضلعًا صحيحًا: تحتاج كل حلقة إلى أربع نقاط على الأقل بصيغة "
+        "[خط الطول، خط العرض] ضمن المدى المسموح، ويجب أن تنتهي حيث تبدأ",
+    ),
+    "bad_area_kind": (
+        "property kind '{value}' is not allowed; use sector or district",
+        "قيمة الخاصية kind '{value}' غير مسموح بها؛ استخدم sector أو district",
+    ),
+    "missing_area_code": (
+        "property code is missing; give the code of the sector or district",
+        "الخاصية code غير موجودة؛ يجب إدخال رمز القاطع أو القضاء",
+    ),
     # --- election.yaml ---------------------------------------------------------------
     "yaml_syntax": (
         "election.yaml is not valid YAML: {detail}",

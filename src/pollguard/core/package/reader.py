@@ -56,6 +56,7 @@ from pollguard.core.model import (
     UnitKind,
 )
 from pollguard.core.package import messages as _messages  # registers the catalog
+from pollguard.core.package.areas import AREAS_FILE, read_areas
 from pollguard.core.package.tables import (
     Table,
     decode_text,
@@ -1451,6 +1452,13 @@ def read_package_or_problems(path: Path) -> tuple[ElectionPackage | None, list[P
                     value=code,
                     target="sectors.csv",
                 )
+
+    def add_area_problem(
+        line: int | None, kind: str, column: str | None, params: dict[str, object]
+    ) -> None:
+        out.add(AREAS_FILE, line, kind, column, **params)
+
+    areas = read_areas(path, reader.sectors.codes, reader.districts.codes, add_area_problem)
     problems = sorted(out.problems, key=_sort_key)
     if problems or meta is None or meta.election is None or meta.policy is None:
         return None, problems
@@ -1469,6 +1477,7 @@ def read_package_or_problems(path: Path) -> tuple[ElectionPackage | None, list[P
         special_register=tuple(register),
         incidents_history=tuple(incidents),
         intel=tuple(intel),
+        areas=tuple(areas),
     )
     return package, []
 

@@ -455,3 +455,23 @@ def write_package(pkg: ElectionPackage, folder: Path, *, comment: str = "") -> N
             _write_csv(path, header, rows, optional)
         else:
             path.unlink(missing_ok=True)
+    areas = folder / "areas.geojson"
+    if pkg.areas:
+        # One feature per line: problems of a hand-edited file then point at their feature.
+        features = [
+            json.dumps(
+                {
+                    "type": "Feature",
+                    "properties": {"kind": a.kind, "code": a.code},
+                    "geometry": a.geometry,
+                },
+                ensure_ascii=False,
+            )
+            for a in pkg.areas
+        ]
+        areas.write_text(
+            '{"type": "FeatureCollection", "features": [\n' + ",\n".join(features) + "\n]}\n",
+            encoding="utf-8",
+        )
+    else:
+        areas.unlink(missing_ok=True)

@@ -44,6 +44,7 @@ from pollguard.core.model import (
     UnitKind,
 )
 from pollguard.core.synthetic import dhi_qar_data as data
+from pollguard.core.synthetic.areas import voronoi_areas
 
 __all__ = ["COMMENT", "DEFAULT_SEED", "FACTS", "build"]
 
@@ -987,4 +988,5 @@ def build(seed: int = DEFAULT_SEED) -> ElectionPackage:
         special_register=tuple(register),
         incidents_history=tuple(_incidents(rng, centers)),
         intel=tuple(_intel(rng, centers)),
+        areas=voronoi_areas(centers),
     )

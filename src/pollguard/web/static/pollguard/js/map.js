@@ -14,8 +14,9 @@
  * the same way in as a click on the canvas.
  *
  * With no configured tile server the background is plain: town labels (districts at the
- * centroid of their centers), a scale bar, and the sectors as convex hulls of their centers,
- * drawn dashed and labelled "approximate area" because that is all they are.
+ * centroid of their centers), a scale bar, and the sectors: the package's outlines
+ * (areas.geojson) where it has them, solid; else convex hulls of their centers, drawn
+ * dashed and labelled "approximate area" because that is all they are.
  * Live status changes (pollguard:event) recolor the marker, move it between the layers,
  * refresh the clusters and the list, and on the wall the figures.
  * Test hooks: window.pollguardMap.markerCount(), .shownCount(), .codes(), .statusOf(code),
@@ -378,9 +379,41 @@
       }).addTo(map);
     }
 
+    function centroid(points) {
+      var lat = 0, lon = 0;
+      points.forEach(function (p) { lat += p[0]; lon += p[1]; });
+      return [lat / points.length, lon / points.length];
+    }
+
+    function drawAreas(data, bySector) {
+      // The package's outlines (areas.geojson): solid, and drawn over tiles too, because
+      // they are the directorate's own boundaries. Returns the sectors they cover.
+      var outlined = {};
+      (data.areas || []).forEach(function (area) {
+        var sector = area.kind === "sector" ? sectorInfo[area.code] : null;
+        if (area.kind === "sector" && !sector) { return; }
+        var color = sector ? (sector.color || "#555555") : "#6b7280";
+        L.geoJSON(area.geometry, {
+          renderer: areaRenderer, interactive: false,
+          style: sector
+            ? { color: color, weight: 2, opacity: 0.7, fillColor: color, fillOpacity: 0.05 }
+            : { color: color, weight: 1, opacity: 0.5, dashArray: "2 4", fill: false }
+        }).addTo(map);
+        if (sector) {
+          outlined[area.code] = true;
+          var points = bySector[area.code] || [];
+          if (points.length) { label(centroid(points), sector.name, "pg-area-label"); }
+        }
+      });
+      map.getContainer().dataset.areas = String(Object.keys(outlined).length);
+      return outlined;
+    }
+
     function drawBackground(data, bySector) {
+      var outlined = drawAreas(data, bySector);
       if (config.tileUrl) { return; }
       Object.keys(bySector).forEach(function (code) {
+        if (outlined[code]) { return; }
         var hull = convexHull(bySector[code]);
         if (hull.length < 3) { return; }
         var color = sectorInfo[code].color || "#555555";
@@ -388,10 +421,8 @@
           renderer: areaRenderer, color: color, weight: 1.5, opacity: 0.6, dashArray: "6 6",
           fillColor: color, fillOpacity: 0.04, interactive: false
         }).addTo(map);
-        var lat = 0, lon = 0;
-        hull.forEach(function (p) { lat += p[0]; lon += p[1]; });
-        label([lat / hull.length, lon / hull.length],
-          sectorInfo[code].name + " · " + config.labels.approximate, "pg-area-label");
+        label(centroid(hull), sectorInfo[code].name + " · " + config.labels.approximate,
+          "pg-area-label");
       });
       (data.districts || []).forEach(function (d) {
         label([d.lat, d.lon], d.name, d.major ? "pg-town-label" : "pg-town-label pg-town-label--minor");
