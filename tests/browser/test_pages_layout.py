@@ -8,6 +8,10 @@ lists; the change feed (with remark) survives a reload and reaches the center's 
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -176,3 +180,33 @@ def test_the_field_reporter_lands_on_his_center_on_a_phone(
     assert page.is_visible("[data-testid=center-status]")
     assert no_sideways_scroll(page)
     screenshot(page, "field-reporter-phone")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils' pdftotext")
+def test_a_printed_list_carries_its_header_and_page_x_of_y_and_no_controls(
+    live_server: Any, world: dict[str, User], new_context: Any, tmp_path: Path
+) -> None:
+    # Chromium's own print to PDF (what the browser's Print does), read back as text.
+    page = new_context(locale="en-GB").new_page()
+    log_in(page, live_server.url, "ops", PASSWORD)
+    page.click("[data-testid=language-en]")
+    page.wait_for_selector("html[lang=en]", state="attached")
+    page.goto(f"{live_server.url}/centers/?sector=RIF")
+    page.click("[data-testid=print-all]")
+    page.wait_for_selector("[data-testid=print-header]", state="attached")
+    pdf = tmp_path / "centers.pdf"
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = text.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2  # 60 more centers: more than a page
+    for number, body in enumerate(pages, 1):
+        assert re.search(rf"\b{number}\s*/\s*{len(pages)}\b", body), (number, body[-300:])
+    first = pages[0]
+    assert "Filters:" in first
+    assert "Printed by ops on" in first
+    # The controls are not printed: no filter form, no buttons, no pager.
+    for control in ("Search", "Print all matching", "Sign out", "Next"):
+        assert control not in text, control
