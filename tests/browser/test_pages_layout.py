@@ -210,3 +210,44 @@ def test_a_printed_list_carries_its_header_and_page_x_of_y_and_no_controls(
     # The controls are not printed: no filter form, no buttons, no pager.
     for control in ("Search", "Print all matching", "Sign out", "Next"):
         assert control not in text, control
+
+
+def _first_codes(page: Any, n: int = 3) -> list[str]:
+    rows = page.locator("[data-testid=center-table] tbody tr[data-center]")
+    return [str(rows.nth(i).get_attribute("data-center")) for i in range(n)]
+
+
+def test_a_sort_chosen_by_a_header_survives_a_filter_change(
+    live_server: Any, world: dict[str, User], new_context: Any
+) -> None:
+    page = new_context(viewport=LAPTOP).new_page()
+    log_in(page, live_server.url, "ops", PASSWORD)
+    page.goto(f"{live_server.url}/centers/")
+    with page.expect_response(lambda r: "sort=voters" in r.url):
+        page.click("th[data-sort-key=voters] a.pg-sort")
+    page.wait_for_selector("th[data-sort-key=voters][aria-sort=ascending]")
+    with page.expect_response(lambda r: "sort=-voters" in r.url):
+        page.click("th[data-sort-key=voters] a.pg-sort")
+    page.wait_for_selector("th[data-sort-key=voters][aria-sort=descending]")
+    assert _first_codes(page, 1) == ["C-0001"]  # 2,400 voters, the most
+    with page.expect_response(lambda r: "sector=RIF" in r.url):
+        page.select_option("#id_sector", "RIF")
+    page.wait_for_selector("th[data-sort-key=voters][aria-sort=descending]")
+    assert "sort=-voters" in page.url
+    assert page.input_value("#pg-sort") == "-voters"
+    assert _first_codes(page, 1) == ["C-0001"]
+
+
+def test_on_a_phone_the_cards_are_sorted_with_the_sort_field(
+    live_server: Any, world: dict[str, User], new_context: Any
+) -> None:
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, live_server.url, "ops", PASSWORD)
+    page.goto(f"{live_server.url}/centers/")
+    assert not page.is_visible("th[data-sort-key=voters]")  # cards: no header row
+    assert page.is_visible("#pg-sort")
+    with page.expect_response(lambda r: "sort=-voters" in r.url):
+        page.select_option("#pg-sort", "-voters")
+    page.wait_for_selector("th[data-sort-key=voters][aria-sort=descending]", state="attached")
+    assert _first_codes(page, 1) == ["C-0001"]
+    assert no_sideways_scroll(page)

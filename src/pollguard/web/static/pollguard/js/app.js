@@ -4,8 +4,8 @@
  * (sector and status colors) travel as data-color and are applied here through the CSSOM,
  * which the policy allows. Runs again after every HTMX swap.
  *
- * Also: the phone menu button (the top bar collapses below 600 px), print buttons and the
- * top bar's election selector (it submits when changed).
+ * Also: the phone menu button (the top bar collapses below 600 px), print buttons, the
+ * top bar's election selector (it submits when changed) and the lists' sort field.
  * base.html loads this file on every page; a page that loads it again gets no second copy.
  */
 (function () {
@@ -28,7 +28,17 @@
 
   document.documentElement.classList.add("pg-js");
   document.addEventListener("DOMContentLoaded", function () { paint(document); });
-  document.addEventListener("htmx:afterSwap", function (e) { paint(e.target); });
+  function followSort(root) {
+    // A header click reloads only the results: the filter form's sort field follows, so the
+    // next filter change keeps the sort the user chose.
+    var state = (root || document).querySelector("[data-current-sort]");
+    var select = document.getElementById("pg-sort");
+    if (state && select && select.value !== state.dataset.currentSort) {
+      select.value = state.dataset.currentSort;
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (e) { paint(e.target); followSort(e.target); });
   document.addEventListener("click", function (e) {
     var target = e.target instanceof Element ? e.target : null;
     if (!target) { return; }
