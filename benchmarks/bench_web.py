@@ -10,7 +10,7 @@ the committee chair (who sees everything, so the pages are as large as they get)
 times through Django's test client (no network, so the figures are the server's work):
 
 - the first view: the overview page, the map page and the map's centers JSON, cold
-  (the first request after start) and warm (median of `--repeat`);
+  (the first request after start) and warm (median and worst of `--repeat`);
 - the same first view in Debian's chromium against a `pollguard serve` process: until the
   overview's load event and until the map has drawn every center (skip: `--no-browser`);
 - the list pages and API list endpoints, with the number of SQL queries each makes,
@@ -120,18 +120,20 @@ def browser_first_view(repeat: int) -> tuple[list[str], float]:
                 page.wait_for_selector("#pg-map[data-ready=true]")
                 return time.perf_counter() - start
 
-            over = statistics.median(overview() for _ in range(repeat))
-            mapped = statistics.median(the_map() for _ in range(repeat))
+            overs = [overview() for _ in range(repeat)]
+            maps = [the_map() for _ in range(repeat)]
             markers = page.evaluate("window.pollguardMap.markerCount()")
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
     rows = [
-        f"| overview `/` | {over * 1000:.0f} | |",
-        f"| map `/map/` until every center is drawn | {mapped * 1000:.0f} | {markers:,} |",
+        f"| overview `/` | {statistics.median(overs) * 1000:.0f} | {max(overs) * 1000:.0f} | |",
+        f"| map `/map/` until every center is drawn | {statistics.median(maps) * 1000:.0f} | "
+        f"{max(maps) * 1000:.0f} | {markers:,} |",
     ]
-    return rows, max(over, mapped)
+    # The bar holds for the worst run, not only the median.
+    return rows, max(max(overs), max(maps))
 
 
 def main() -> int:
@@ -200,15 +202,17 @@ def run(args: argparse.Namespace, database: str) -> int:
 
     first_view = ["/", "/map/", "/map/centers.json"]
     rows: list[str] = []
-    cold_total = warm_total = 0.0
+    cold_total = warm_total = worst_total = 0.0
     for url in first_view:
         cold, n_queries, size = get(url)
-        warm = statistics.median(get(url)[0] for _ in range(args.repeat))
+        warms = [get(url)[0] for _ in range(args.repeat)]
+        warm = statistics.median(warms)
         cold_total += cold
         warm_total += warm
+        worst_total += max(warms)
         rows.append(
-            f"| `GET {url}` | {cold * 1000:.0f} | {warm * 1000:.0f} | {n_queries} | "
-            f"{size / 1024:.0f} KiB |"
+            f"| `GET {url}` | {cold * 1000:.0f} | {warm * 1000:.0f} | {max(warms) * 1000:.0f} | "
+            f"{n_queries} | {size / 1024:.0f} KiB |"
         )
         print(rows[-1])
 
@@ -257,11 +261,12 @@ def run(args: argparse.Namespace, database: str) -> int:
             "",
             "First view as the committee chair (sees every center), through Django's test client:",
             "",
-            "| Request | cold ms | warm ms (median) | SQL queries | size |",
-            "|---|---|---|---|---|",
+            f"| Request | cold ms | warm ms (median of {args.repeat}) | warm ms (worst) | "
+            "SQL queries | size |",
+            "|---|---|---|---|---|---|",
             *rows,
             f"| **first view (overview + map + map data)** | **{cold_total * 1000:.0f}** | "
-            f"**{warm_total * 1000:.0f}** | | |",
+            f"**{warm_total * 1000:.0f}** | **{worst_total * 1000:.0f}** | | |",
             "",
             gzipped,
             "",
@@ -270,10 +275,10 @@ def run(args: argparse.Namespace, database: str) -> int:
                     "In Debian's chromium (headless, 1366×820) against `pollguard serve` on "
                     "127.0.0.1, logged in as the chair: from navigation start until the "
                     "page's load event (overview) and until the map has drawn every center "
-                    "(`#pg-map[data-ready=true]`); median of the runs:",
+                    f"(`#pg-map[data-ready=true]`); {args.repeat} runs:",
                     "",
-                    "| Page | ms | markers |",
-                    "|---|---|---|",
+                    "| Page | median ms | worst ms | markers |",
+                    "|---|---|---|---|",
                     *browser_rows,
                     "",
                 ]
