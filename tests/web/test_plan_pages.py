@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from pollguard.accounts.actions import do_set_user_language
 from pollguard.accounts.choices import Language
+from pollguard.audit.models import AuditEntry
 from pollguard.core.package import read_package, write_package
 from pollguard.jobs.models import Job
 from pollguard.jobs.runner import run
@@ -550,3 +551,35 @@ def test_a_run_from_the_page_becomes_a_version_linked_from_its_line(
     detail = ops.get(f"/plans/{plan.pk}/")
     assert detail.status_code == 200
     assert ops.get(f"/plans/{plan.pk}/map.json").json()["centers"]
+
+
+def test_a_run_is_stopped_from_its_line_by_those_who_may_cancel_it(
+    election: Election, client_for: Any
+) -> None:
+    ops = client_for("ops")
+    ops.post("/plans/run", {"time_limit": "4", "seed": "7"})
+    job = Job.objects.get()
+    line = f'data-job="{job.pk}"'
+    for persona in ("ops", "chair"):
+        html = client_for(persona).get(f"/plans/?job={job.pk}").content.decode()
+        assert line in html
+        assert 'data-testid="run-cancel"' in html, persona
+    # The auditor sees the run but does not stop it; a commander does not see it at all.
+    auditor_page = client_for("auditor").get(f"/plans/?job={job.pk}").content.decode()
+    assert line in auditor_page
+    assert 'data-testid="run-cancel"' not in auditor_page
+    assert client_for("auditor").post(f"/plans/runs/{job.pk}/cancel").status_code == 403
+    assert client_for("cmd_rifai").post(f"/plans/runs/{job.pk}/cancel").status_code == 404
+    assert client_for("ops").get(f"/plans/runs/{job.pk}/cancel").status_code == 405
+    job.refresh_from_db()
+    assert job.state == "queued"
+
+    answer = ops.post(f"/plans/runs/{job.pk}/cancel")
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/plans/?job={job.pk}"
+    job.refresh_from_db()
+    assert job.state == "cancelled"  # queued: cancelled at once
+    html = ops.get(answer["Location"]).content.decode()
+    assert 'data-state="cancelled"' in html
+    assert 'data-testid="run-cancel"' not in html
+    assert AuditEntry.objects.filter(action="jobs.cancel", object_id=str(job.pk)).exists()

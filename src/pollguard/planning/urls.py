@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("plans/", views.plan_list, name="plans"),
     path("plans/run", views.run_plan, name="run"),
     path("plans/runs/<int:job_id>/", views.run_status, name="run_status"),
+    path("plans/runs/<int:job_id>/cancel", views.cancel_run, name="cancel_run"),
     path("plans/compare/", views.plan_compare, name="compare"),
     path("plans/<int:plan_id>/", views.plan_detail, name="plan"),
     path("plans/<int:plan_id>/map.json", views.plan_map_data, name="map_data"),

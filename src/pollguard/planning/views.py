@@ -30,7 +30,8 @@ from django.views.decorators.http import require_GET, require_POST
 from pollguard.common.errors import Conflict, NotFound
 from pollguard.core.package.reader import BIDI_CONTROLS
 from pollguard.core.problems import InvalidInput
-from pollguard.jobs.access import access_job, jobs_for
+from pollguard.jobs.access import access_job, access_job_for_cancel, jobs_for, may_cancel
+from pollguard.jobs.actions import do_cancel_job
 from pollguard.jobs.choices import ACTIVE_STATES, JobState
 from pollguard.jobs.models import Job
 from pollguard.planning import access
@@ -264,7 +265,7 @@ def _agency_names(request: HttpRequest, election: Election) -> list[tuple[str, s
 # --- plan runs ---------------------------------------------------------------------------------
 
 
-def _run_info(job: Job) -> dict[str, Any]:
+def _run_info(job: Job, user: Any) -> dict[str, Any]:
     """A plan run as the list shows it; its errors in the user's language."""
     arabic = _arabic()
     result = job.result or {}
@@ -279,6 +280,9 @@ def _run_info(job: Job) -> dict[str, Any]:
         "version": result.get("version"),
         "total": job.work_total or len(STAGES),
         "status_url": reverse("planning:run_status", args=[job.pk]),
+        "cancellable": job.state in ACTIVE_STATES
+        and not job.cancel_requested
+        and may_cancel(user, job),
     }
 
 
@@ -293,7 +297,7 @@ def _runs(request: HttpRequest, election: Election) -> list[dict[str, Any]]:
     shown = jobs.filter(state__in=ACTIVE_STATES)
     if wanted.isdigit():
         shown = shown | jobs.filter(pk=int(wanted))
-    return [_run_info(job) for job in shown.order_by("-created_at", "-id")[:10]]
+    return [_run_info(job, request.user) for job in shown.order_by("-created_at", "-id")[:10]]
 
 
 @never_cache
@@ -305,7 +309,22 @@ def run_status(request: HttpRequest, job_id: int) -> HttpResponse:
     job = access_job(request.user, job_id)
     if job.kind != PLAN_RUN:
         raise NotFound(str(job_id))
-    return render(request, "planning/partials/run.html", {"run": _run_info(job)})
+    return render(request, "planning/partials/run.html", {"run": _run_info(job, request.user)})
+
+
+@login_required
+@require_POST
+def cancel_run(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Stop a plan run: a queued one at once, a running one at its next progress report."""
+    _require_plans(request)
+    job = access_job_for_cancel(request.user, job_id)
+    if job.kind != PLAN_RUN:
+        raise NotFound(str(job_id))
+    do_cancel_job(job, acting_user=request.user)
+    messages.success(
+        request, _("Run %(job)s is being stopped; its line says when it has.") % {"job": job.pk}
+    )
+    return HttpResponseRedirect(f"{reverse('planning:plans')}?{urlencode({'job': job.pk})}")
 
 
 def _problems_message(invalid: InvalidInput) -> str:
