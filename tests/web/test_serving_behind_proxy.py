@@ -125,7 +125,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         )  # fmt: skip
         app_port, proxy_port = free_port(), free_port()
         app = subprocess.Popen(
-            [sys.executable, "-m", "pollguard", "serve", "--port", str(app_port)],
+            # Two server processes: a lockout, a session and HTTPS must hold across them.
+            [sys.executable, "-m", "pollguard", "serve", "--port", str(app_port),
+             "--processes", "2"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -283,4 +283,4 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from pollguard.commands.serve import serve
 
-    return serve(args.host, args.port, args.threads, args.worker)
+    return serve(args.host, args.port, args.threads, args.worker, args.processes)

@@ -43,7 +43,7 @@ def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--loglevel", default="WARNING", help="Celery log level")
 
 
-def _watch_parent() -> None:
+def watch_parent() -> None:
     """Exit when the process that started us (`pollguard serve`) is gone."""
     parent = int(os.environ.get(PARENT_ENV, "0") or 0)
     if parent <= 1:
@@ -93,7 +93,7 @@ def run_one(*, beat: bool, name: str, loglevel: str) -> int:
     from pollguard.web.bootstrap import setup
 
     setup()
-    _watch_parent()
+    watch_parent()
     from pollguard.jobs.queue import configure
 
     app = configure()

@@ -308,6 +308,8 @@ POLLGUARD_QUEUE = env_str("POLLGUARD_QUEUE", "pollguard")
 # Whether `pollguard serve` starts a worker (with beat) beside the web server: yes with the
 # embedded transport, no with a broker (run `pollguard worker` on the worker machines).
 POLLGUARD_SERVE_WORKER = env_bool("POLLGUARD_SERVE_WORKER", POLLGUARD_BROKER_EMBEDDED)
+# Server processes `pollguard serve` starts on its one socket; 0 means one per usable core.
+POLLGUARD_SERVE_PROCESSES = env_int("POLLGUARD_SERVE_PROCESSES", 0, minimum=0)
 # A running job whose row has not moved for this long lost its worker and is marked failed.
 POLLGUARD_JOB_STALE_MINUTES = env_int("POLLGUARD_JOB_STALE_MINUTES", 15, minimum=1)
 # A plan run of a package with independent parts (governorates) at least this large is
