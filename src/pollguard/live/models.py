@@ -45,6 +45,15 @@ class Event(models.Model):
         verbose_name=_("center"),
     )
     payload = models.JSONField(_("payload"), default=dict)
+    in_flight = models.JSONField(
+        _("transactions in flight"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "PostgreSQL: the other write transactions running when this event was written; "
+            "a gap below it is settled once they have all ended."
+        ),
+    )
 
     class Meta:
         verbose_name = _("live event")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.db.models import Max
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -29,18 +30,45 @@ from pollguard.registry.access import current_election, events_for, feed_positio
 
 BATCH = 200
 # An id that is missing right after `after` may belong to a transaction that has not
-# committed yet (PostgreSQL hands out ids before commit). We do not move past such a gap
-# until it is this old; older gaps are rolled-back transactions and are skipped.
+# committed yet (PostgreSQL hands out ids before commit). On PostgreSQL each event lists
+# the write transactions in flight when it was written (`Event.in_flight`): a gap below it
+# is settled once none of them is still running, so a rolled-back transaction holds no
+# page back. An event without that list (SQLite, where writes are serialized and a gap is
+# never an open transaction, or rows written before the list existed) holds a gap until
+# the event after it is GAP_GRACE old.
 GAP_GRACE = timedelta(seconds=5)
 FRESH_LIMIT = 10_000  # events younger than GAP_GRACE looked at per request
 
 
+def _still_running(txids: list[int]) -> bool:
+    """Whether any of these PostgreSQL transactions is still in progress (one query)."""
+    if not txids:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM unnest(%s::bigint[]) AS x"
+            " WHERE pg_xact_status(x::text::xid8) = 'in progress'",
+            [txids],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _gap_settled(in_flight: object) -> bool | None:
+    """A gap below an event: settled (True), open (False), or unknown (None: use the grace)."""
+    if not isinstance(in_flight, list) or connection.vendor != "postgresql":
+        return None
+    return not _still_running([int(x) for x in in_flight])
+
+
 def committed_horizon(after: int) -> int:
-    """The highest id up to which every event is committed (or rolled back long ago).
+    """The highest id up to which every event is committed (or rolled back).
 
     Looks at all events, whoever may see them, because a gap is a gap for everyone; but
-    only its own events move a user's position (`events`). A gap counts while the event
-    after it is younger than GAP_GRACE. Four queries at most, however far behind `after`.
+    only its own events move a user's position (`events`). Only events younger than
+    GAP_GRACE are examined (an older gap is settled whatever it was); a gap below a fresh
+    event is settled when that event's in-flight transactions have ended (PostgreSQL), or
+    else not before GAP_GRACE. A few queries, however far behind `after`.
     """
     newest = Event.objects.aggregate(last=Max("id"))["last"] or 0
     if newest <= after:
@@ -49,16 +77,20 @@ def committed_horizon(after: int) -> int:
     fresh = list(
         Event.objects.filter(id__gt=after, created_at__gt=grace_start)
         .order_by("id")
-        .values_list("id", flat=True)[:FRESH_LIMIT]
+        .values_list("id", "in_flight")[:FRESH_LIMIT]
     )
     if not fresh:
         return newest
     present = set(
-        Event.objects.filter(id__gte=fresh[0] - 1, id__lte=fresh[-1]).values_list("id", flat=True)
+        Event.objects.filter(id__gte=fresh[0][0] - 1, id__lte=fresh[-1][0]).values_list(
+            "id", flat=True
+        )
     )
-    for event_id in fresh:
+    for event_id, in_flight in fresh:
         if event_id - 1 > after and event_id - 1 not in present:
-            # Everything up to the newest event below the first fresh gap is settled.
+            if _gap_settled(in_flight):
+                continue
+            # Everything up to the newest event below this open gap is settled.
             below = [i for i in present if i < event_id]
             if below:
                 return max(below)
