@@ -60,11 +60,13 @@ def test_every_published_center_has_exactly_the_published_fields(election: Elect
     for center in projection.centers:
         assert tuple(center) == PUBLISHED_FIELDS
     c1 = projection.by_code["C-0001"]
-    assert c1["stations"] and set(c1["stations"][0]) == {"number", "voters"}
+    assert c1["stations"]
+    assert set(c1["stations"][0]) == {"number", "voters"}
     assert c1["voters"] == sum(s["voters"] for s in c1["stations"])
     assert c1["polls_open"] == "2010-03-07T07:00+03:00"
     assert c1["polls_close"] == "2010-03-07T17:00+03:00"
-    assert c1["sector_en"] == "al-Rifai" and c1["district_en"] == "Rifai District"
+    assert c1["sector_en"] == "al-Rifai"
+    assert c1["district_en"] == "Rifai District"
 
 
 def test_special_voting_centers_are_not_public(election: Election, client: Client) -> None:
@@ -110,7 +112,8 @@ def test_a_published_move_notice_makes_the_center_moved(election: Election) -> N
     projection = build(election)
     assert projection.by_code["C-0001"]["status"] == PublicStatus.MOVED
     [shown] = projection.notices_for("C-0001")
-    assert tuple(shown) == NOTICE_FIELDS and shown["center"] == "C-0001"
+    assert tuple(shown) == NOTICE_FIELDS
+    assert shown["center"] == "C-0001"
     assert projection.notices_for(None) == []
 
 
@@ -182,9 +185,11 @@ def test_bad_searches_answer_cleanly(election: Election, client: Client) -> None
         assert page.status_code == 200
         assert b"<script>" not in page.content.replace(b'<script src="', b"")
     long = client.get(url, {"q": "ب" * 10_000})
-    assert long.status_code == 422 and long.json()["code"] == "query_too_long"
+    assert long.status_code == 422
+    assert long.json()["code"] == "query_too_long"
     page = client.get(reverse("public:search"), {"q": "ب" * 10_000})
-    assert page.status_code == 200 and b'data-testid="too-long"' in page.content
+    assert page.status_code == 200
+    assert b'data-testid="too-long"' in page.content
 
 
 def test_errors_come_in_the_asked_language(election: Election, client: Client) -> None:
@@ -222,10 +227,12 @@ def test_the_center_page_shows_map_stations_hours_status_and_notices(
     response = client.get(reverse("public:center", args=["C-0001"]), {"lang": "en"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="pp-map"' in html and "/static/vendor/leaflet/leaflet.js" in html
+    assert 'id="pp-map"' in html
+    assert "/static/vendor/leaflet/leaflet.js" in html
     assert 'data-lat="31.710000"' in html
     assert html.count("<tr><td>") == c1.stations_count
-    assert "07:00" in html and "17:00" in html
+    assert "07:00" in html
+    assert "17:00" in html
     assert 'data-status="not_yet_open"' in html
     assert "Use the north gate" in html
     assert 'data-testid="last-update"' in html
@@ -257,13 +264,12 @@ def test_anonymous_answers_set_no_cookie_and_are_publicly_cacheable(
     assert response["Cache-Control"] == "public, max-age=60"
 
 
-def test_a_signed_in_visitor_gets_a_private_answer(
-    personas: Personas, client_for: Any
-) -> None:
+def test_a_signed_in_visitor_gets_a_private_answer(personas: Personas, client_for: Any) -> None:
     response = client_for("ops").get("/public/")
     assert response.status_code == 200
     directives = {d.strip() for d in response["Cache-Control"].split(",")}
-    assert {"private", "no-store"} <= directives and "public" not in directives
+    assert {"private", "no-store"} <= directives
+    assert "public" not in directives
 
 
 def test_a_repeated_search_is_answered_from_the_cache(
@@ -310,7 +316,8 @@ def test_past_the_rate_limit_a_client_gets_429_with_retry_after(
     assert refused.json()["code"] == "rate_limited"
     assert "no-store" in refused["Cache-Control"]
     page = scraper.get("/public/")
-    assert page.status_code == 429 and b'data-testid="too-many"' in page.content
+    assert page.status_code == 429
+    assert b'data-testid="too-many"' in page.content
     # Another address is not limited; a forged X-Forwarded-For does not change the address.
     assert Client(REMOTE_ADDR="203.0.113.8").get("/public/").status_code == 200
     forged = Client(REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
@@ -335,17 +342,22 @@ def test_operations_write_and_publish_a_notice_with_audit(
     response = ops.post(reverse("public_notices:list"), NOTICE_POST)
     assert response.status_code == 302
     saved = PublicNotice.objects.get()
-    assert saved.published and saved.created_by == personas.ops
-    assert AuditEntry.objects.filter(action="public.create_notice", object_id=str(saved.uuid)).exists()
+    assert saved.published
+    assert saved.created_by == personas.ops
+    assert AuditEntry.objects.filter(
+        action="public.create_notice", object_id=str(saved.uuid)
+    ).exists()
     url = reverse("public_notices:set_published", args=[saved.uuid])
     assert ops.post(url, {"published": "0", "version": 1}).status_code == 302
     saved.refresh_from_db()
-    assert not saved.published and saved.version == 2
+    assert not saved.published
+    assert saved.version == 2
     assert AuditEntry.objects.filter(action="public.unpublish_notice").count() == 1
     # The page showed version 1: a second click from that page is refused, nothing written.
     ops.post(url, {"published": "1", "version": 1})
     saved.refresh_from_db()
-    assert not saved.published and saved.version == 2
+    assert not saved.published
+    assert saved.version == 2
 
 
 def test_bad_notice_input_gets_field_errors_and_writes_nothing(
@@ -400,13 +412,14 @@ def test_who_may_see_and_change_notices(
     assert user.post(url, {"published": "1", "version": existing.version}).status_code == write
 
 
-def PublicNotice_election(personas: Personas) -> Election:  # noqa: N802 - reads as a noun
+def PublicNotice_election(personas: Personas) -> Election:
     return Election.objects.get()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_for_the_notices_page(client: Client) -> None:
     response = client.get(reverse("public_notices:list"))
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
 
 
 def test_a_stale_version_is_a_conflict(election: Election) -> None:

@@ -16,8 +16,9 @@ behaves the same on SQLite and PostgreSQL:
 One missing or extra letter in a word of eight breaks three of its ten pieces, so the
 threshold `MIN_SIMILARITY` (0.5) keeps such a match and drops unrelated names. Queries
 shorter than three characters and numbers match literally only (their pieces would match
-nearly everything; one wrong digit is another center). The index is built once per published projection and kept by the caller
-(docs/benchmarks.md has the figures for 10,000 entries).
+nearly everything; one wrong digit is another center). The index is built once per
+published projection and kept by the caller (docs/benchmarks.md has the figures for 10,000
+entries).
 """
 
 from __future__ import annotations

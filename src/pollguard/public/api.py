@@ -39,7 +39,9 @@ def centers_json(request: HttpRequest) -> HttpResponse:
 
     def make(projection: Projection, lang: str) -> HttpResponse:
         if len(query) > MAX_QUERY:
-            detail = _("The search text is too long: at most %(max)d characters.") % {"max": MAX_QUERY}
+            detail = _("The search text is too long: at most %(max)d characters.") % {
+                "max": MAX_QUERY
+            }
             return JsonResponse({"detail": detail, "code": "query_too_long"}, status=422)
         if limit is None:
             detail = _("limit must be a whole number from 1 to %(max)d.") % {"max": MAX_LIMIT}

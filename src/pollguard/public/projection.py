@@ -143,7 +143,9 @@ def public_status_history(
     return status, since
 
 
-def publish_notice(notice: PublicNotice, center_code: str | None, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
+def publish_notice(
+    notice: PublicNotice, center_code: str | None, zone: zoneinfo.ZoneInfo
+) -> dict[str, Any]:
     """A notice as the public sees it: the keys of `NOTICE_FIELDS`, nothing of who wrote it."""
     return {
         "id": str(notice.uuid),
@@ -170,7 +172,7 @@ def build(election: Election | None, *, now: datetime | None = None) -> Projecti
         .order_by("code")
         .values(*_CENTER_COLUMNS)
     )
-    ids = [row["id"] for row in rows]
+    [row["id"] for row in rows]
     stations: dict[int, list[dict[str, int]]] = defaultdict(list)
     for center_id, number, voters in (
         Station.objects.filter(election=election, active=True, center__active=True)
@@ -199,7 +201,9 @@ def build(election: Election | None, *, now: datetime | None = None) -> Projecti
     notice_at: dict[int, datetime] = {}
     for notice in notices:
         if notice.center_id is not None:
-            notice_at[notice.center_id] = max(notice.updated_at, notice_at.get(notice.center_id, notice.updated_at))
+            notice_at[notice.center_id] = max(
+                notice.updated_at, notice_at.get(notice.center_id, notice.updated_at)
+            )
             if notice.kind == NoticeKind.CENTER_MOVED:
                 moved_at[notice.center_id] = notice.updated_at
 
@@ -316,4 +320,3 @@ def forget() -> None:
             cache.set(_GENERATION_KEY, 1, timeout=None)
 
     transaction.on_commit(bump)
-

@@ -83,7 +83,10 @@ def _cache_key(kind: str, projection: Projection, lang: str, *parts: object) -> 
 
 
 def public_response(
-    request: HttpRequest, kind: str, parts: tuple[object, ...], make: Callable[[Projection, str], HttpResponse]
+    request: HttpRequest,
+    kind: str,
+    parts: tuple[object, ...],
+    make: Callable[[Projection, str], HttpResponse],
 ) -> HttpResponse:
     """Rate-limit, then answer from the cache or `make` (whose answer is cached if 200/404)."""
     wait = retry_after(request)
@@ -100,7 +103,10 @@ def public_response(
         response = HttpResponse(body, status=status, content_type=content_type)
     else:
         # Times are shown in the election's time zone, whatever the server's.
-        with translation.override(lang), timezone.override(zoneinfo.ZoneInfo(projection.timezone_name)):
+        with (
+            translation.override(lang),
+            timezone.override(zoneinfo.ZoneInfo(projection.timezone_name)),
+        ):
             response = make(projection, lang)
         if response.status_code in (200, 404, 422):
             cache.set(
@@ -119,7 +125,9 @@ def too_many(request: HttpRequest, kind: str, wait: int) -> HttpResponse:
 
     detail = _("Too many requests from your address. Please try again in a minute.")
     if kind == "json":
-        response: HttpResponse = JsonResponse({"detail": detail, "code": "rate_limited"}, status=429)
+        response: HttpResponse = JsonResponse(
+            {"detail": detail, "code": "rate_limited"}, status=429
+        )
     else:
         response = HttpResponse(
             render_to_string("public/too_many.html", {"detail": detail, **_chrome(request)}),
@@ -191,7 +199,9 @@ def search(request: HttpRequest) -> HttpResponse:
             total = len(found)
             pages = max(1, -(-total // RESULTS_PER_PAGE))
             start = (min(page, pages) - 1) * RESULTS_PER_PAGE
-            results = [localized(projection, c, lang) for c in found[start : start + RESULTS_PER_PAGE]]
+            results = [
+                localized(projection, c, lang) for c in found[start : start + RESULTS_PER_PAGE]
+            ]
         context = {
             "query": query[:MAX_QUERY] if not too_long else "",
             "too_long": too_long,
@@ -253,7 +263,9 @@ class NoticeForm(forms.Form):
 
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=NoticeKind.choices)
     text_ar = forms.CharField(
-        label=gettext_lazy("Text (Arabic)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Text (Arabic)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     text_en = forms.CharField(
         label=gettext_lazy("Text (English)"),
@@ -293,7 +305,7 @@ class NoticeForm(forms.Form):
         return _without_controls(self.cleaned_data["text_en"], "text_en")
 
     def clean_center(self) -> str:
-        code = self.cleaned_data["center"].strip()
+        code = str(self.cleaned_data["center"]).strip()
         if code:
             self.center_row = Center.objects.filter(
                 election_id=self.election_id, code=code, active=True
@@ -304,7 +316,11 @@ class NoticeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("kind") == NoticeKind.CENTER_MOVED and not data.get("center") and "center" not in self.errors:
+        if (
+            data.get("kind") == NoticeKind.CENTER_MOVED
+            and not data.get("center")
+            and "center" not in self.errors
+        ):
             self.add_error("center", _("Name the center that moved."))
         start = data.get("valid_from") or timezone.now()
         data["valid_from"] = start

@@ -297,6 +297,7 @@ POLLGUARD_PUBLIC_RATE_WINDOW = env_int("POLLGUARD_PUBLIC_RATE_WINDOW", 60, minim
 # Django's cache: in the process by default (one `pollguard serve`); a Redis URL shares the
 # public page's cache and rate-limit counts between several server processes.
 POLLGUARD_CACHE_URL = env_secret("POLLGUARD_CACHE_URL")
+CACHES: dict[str, dict[str, object]]
 if POLLGUARD_CACHE_URL:
     CACHES = {
         "default": {
