@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -404,16 +402,12 @@ def test_bad_notice_input_gets_field_errors_and_writes_nothing(
 def test_who_may_see_and_change_notices(
     personas: Personas, client_for: Any, persona: str, page: int, write: int
 ) -> None:
-    existing = notice(PublicNotice_election(personas), published=False)
+    existing = notice(Election.objects.get(), published=False)
     user = client_for(persona)
     assert user.get(reverse("public_notices:list")).status_code == page
     assert user.post(reverse("public_notices:list"), NOTICE_POST).status_code == write
     url = reverse("public_notices:set_published", args=[existing.uuid])
     assert user.post(url, {"published": "1", "version": existing.version}).status_code == write
-
-
-def PublicNotice_election(personas: Personas) -> Election:
-    return Election.objects.get()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_for_the_notices_page(client: Client) -> None:
@@ -442,8 +436,4 @@ def test_a_user_with_the_page_open_in_two_tabs_cannot_double_publish(election: E
     do_set_public_notice_published(draft, published=True, expected_version=1, acting_user=None)
     with pytest.raises(Conflict):
         do_set_public_notice_published(stale, published=False, expected_version=1, acting_user=None)
-    assert json.loads(json.dumps(PublicNotice.objects.filter(published=True).count())) == 1
-
-
-def _unused(user: User) -> None:  # pragma: no cover - keeps the import for type hints
-    del user
+    assert PublicNotice.objects.filter(published=True).count() == 1

@@ -299,10 +299,10 @@ class NoticeForm(forms.Form):
         self.center_row: Center | None = None
 
     def clean_text_ar(self) -> str:
-        return _without_controls(self.cleaned_data["text_ar"], "text_ar")
+        return _without_controls(self.cleaned_data["text_ar"])
 
     def clean_text_en(self) -> str:
-        return _without_controls(self.cleaned_data["text_en"], "text_en")
+        return _without_controls(self.cleaned_data["text_en"])
 
     def clean_center(self) -> str:
         code = str(self.cleaned_data["center"]).strip()
@@ -330,7 +330,7 @@ class NoticeForm(forms.Form):
         return data
 
 
-def _without_controls(text: str, field: str) -> str:
+def _without_controls(text: str) -> str:
     if any(not ch.isprintable() and ch not in "\n\r\t" for ch in text):
         raise forms.ValidationError(_("Control characters are not allowed."))
     return text
