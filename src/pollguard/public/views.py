@@ -18,6 +18,7 @@ import zoneinfo
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -88,7 +89,7 @@ def public_response(
     parts: tuple[object, ...],
     make: Callable[[Projection, str], HttpResponse],
 ) -> HttpResponse:
-    """Rate-limit, then answer from the cache or `make` (whose answer is cached if 200/404)."""
+    """Rate-limit, then answer from the cache or `make` (whose 200, 404 and 422 are cached)."""
     wait = retry_after(request)
     lang = public_language(request)
     if wait is not None:
@@ -121,8 +122,6 @@ def public_response(
 
 def too_many(request: HttpRequest, kind: str, wait: int) -> HttpResponse:
     """429 with Retry-After, in the JSON error shape for JSON and as a page otherwise."""
-    from django.http import JsonResponse
-
     detail = _("Too many requests from your address. Please try again in a minute.")
     if kind == "json":
         response: HttpResponse = JsonResponse(
@@ -145,8 +144,6 @@ def _chrome(request: HttpRequest, **query: str) -> dict[str, Any]:
     params = {k: v for k, v in query.items() if v}
     if other == "en":
         params["lang"] = "en"
-    from urllib.parse import urlencode
-
     switch = request.path + ("?" + urlencode(params) if params else "")
     return {
         "lang": lang,
@@ -225,8 +222,6 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _page_url(query: str, page: int, lang: str) -> str:
-    from urllib.parse import urlencode
-
     params: dict[str, str | int] = {"q": query, "page": page}
     if lang == "en":
         params["lang"] = "en"
