@@ -13,6 +13,7 @@ so an ordinary run (and CI) never dirties the tree.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,9 @@ def pytest_configure() -> None:
 
     settings.SECRET_KEY = "test-only-secret-key"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.POLLGUARD_COUNTERS_FILE = (
+        Path(tempfile.mkdtemp(prefix="pollguard-counters-")) / "counters.sqlite3"
+    )
 
 
 @pytest.fixture(scope="session")

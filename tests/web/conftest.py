@@ -11,6 +11,8 @@ stays fast; `make_package` builds variants for the loader tests.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +33,10 @@ def pytest_configure() -> None:
     # Test-only: a fixed key (production refuses to run without one) and a fast hasher.
     settings.SECRET_KEY = "test-only-secret-key"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Shared counters (rate limits) of this test process only, never the user's data folder.
+    settings.POLLGUARD_COUNTERS_FILE = (
+        Path(tempfile.mkdtemp(prefix="pollguard-counters-")) / "counters.sqlite3"
+    )
 
 
 @pytest.fixture

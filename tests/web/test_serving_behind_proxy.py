@@ -41,6 +41,7 @@ REPO = Path(__file__).resolve().parents[2]
 NGINX = Path("/usr/sbin/nginx")
 CLIENT_A = "127.0.0.2"
 CLIENT_B = "127.0.0.3"
+PUBLIC_LIMIT = 20  # public requests per address per minute in this module's server
 
 # Loads the tests' small election and creates the chair, inside the server's database.
 SETUP = f"""
@@ -110,6 +111,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         POLLGUARD_HTTPS="1",
         POLLGUARD_TRUSTED_PROXY="127.0.0.1",
         POLLGUARD_LOGIN_MAX_FAILURES="5",
+        POLLGUARD_PUBLIC_RATE_LIMIT=str(PUBLIC_LIMIT),
     )
     processes: list[subprocess.Popen[str]] = []
     try:
@@ -261,3 +263,21 @@ def test_https_through_the_proxy_sends_hsts_and_secure_cookies(site: Site) -> No
     assert session
     assert all("Secure" in c and "HttpOnly" in c for c in session)
     assert all("Secure" in c for c in page.cookies() if c.startswith("csrftoken="))
+
+
+def test_the_public_rate_limit_counts_each_client_behind_the_proxy_on_its_own(
+    site: Site,
+) -> None:
+    scraper, citizen = Browser(site, "127.0.0.5"), Browser(site, "127.0.0.6")
+    for _ in range(PUBLIC_LIMIT):
+        answer = scraper.request("GET", "/public/centers.json?q=C-0001")
+        assert answer.status == 200
+        assert answer.cookies() == []  # HTTPS on, still no cookie for an anonymous visitor
+    refused = scraper.request("GET", "/public/centers.json?q=C-0001")
+    assert refused.status == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    # Claiming another address changes nothing: nginx overwrites the header.
+    forged = scraper.request("GET", "/public/", X_Forwarded_For="198.51.100.77")
+    assert forged.status == 429
+    # Everyone else behind the same proxy is still answered.
+    assert citizen.request("GET", "/public/").status == 200

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pollguard.live",
     "pollguard.jobs",
     "pollguard.planning",
+    "pollguard.public",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,41 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # The election shown by pages and the API; empty means the most recently loaded one.
 POLLGUARD_ELECTION = env_str("POLLGUARD_ELECTION")
+
+# --- the public page (/public/) ------------------------------------------------------
+
+# How long the server keeps the published projection and each public answer, and how long
+# browsers and proxies may keep a page (Cache-Control: public, max-age).
+POLLGUARD_PUBLIC_CACHE_SECONDS = env_int("POLLGUARD_PUBLIC_CACHE_SECONDS", 30, minimum=1)
+POLLGUARD_PUBLIC_MAX_AGE = env_int("POLLGUARD_PUBLIC_MAX_AGE", 60, minimum=0)
+# Requests per client address per window; generous because a mobile operator's NAT puts
+# many citizens behind one address.
+POLLGUARD_PUBLIC_RATE_LIMIT = env_int("POLLGUARD_PUBLIC_RATE_LIMIT", 300, minimum=1)
+POLLGUARD_PUBLIC_RATE_WINDOW = env_int("POLLGUARD_PUBLIC_RATE_WINDOW", 60, minimum=1)
+
+# Django's cache: in the process by default (one `pollguard serve`); a Redis URL shares the
+# public page's cache and rate-limit counts between several server processes.
+POLLGUARD_CACHE_URL = env_secret("POLLGUARD_CACHE_URL")
+# Counters every server process shares without a cache server (rate limits, change
+# generations; `pollguard.common.counters`): a small SQLite file, never worth keeping.
+POLLGUARD_COUNTERS_FILE = Path(
+    env_str("POLLGUARD_COUNTERS_FILE", str(DATA_DIR / "counters.sqlite3"))
+)
+CACHES: dict[str, dict[str, object]]
+if POLLGUARD_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": POLLGUARD_CACHE_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 # --- static files ---------------------------------------------------------------------
 
