@@ -69,6 +69,10 @@ register_messages(
             "give a center or a point (lat and lon), exactly one",
             "حدّد مركزاً أو نقطة (خط العرض وخط الطول)، واحداً منهما فقط",
         ),
+        "incident_bad_key": (
+            "at most 200 printable characters",
+            "200 محرف قابل للطباعة على الأكثر",
+        ),
         "incident_reason_required": ("a reason is required", "السبب مطلوب"),
         "incident_master_required": (
             "name the incident this one duplicates",
