@@ -276,7 +276,6 @@ PLAN = {
     "election": "test-2010",
     "assignments": [
         {"unit": "U-0001", "center": "C-0001", "role": "inner_cordon", "headcount": 40},
-        {"unit": "U-0003", "center": "C-0003", "role": "inner_cordon", "headcount": 10},
     ],
     "sweeps": [],
     "shortfalls": [],
@@ -320,13 +319,13 @@ def test_suggestions_prefer_reserves_and_say_when_a_center_loses_its_guard(
     # Army units only (the kind's capability); the reserve is marked as one.
     assert set(units) == {"U-0002", "U-0005"}
     assert (units["U-0005"]["reason"], units["U-0002"]["reason"]) == ("reserve", "spare")
-    police = verified(ops, kind="intimidation", center="C-0001", text="تهديد")
+    police = verified(ops, kind="intimidation", center="C-0004", text="تهديد")
     ranked = call(ops, "get", f"/incidents/{police}/suggestions").json()
     by_unit = {u["unit"]: u for u in ranked}
     # U-0001 puts all 40 of its people on C-0001's post: sending it leaves a gap, said so.
     assert by_unit["U-0001"]["leaves_gap"] == ["C-0001"]
     assert by_unit["U-0001"]["reason"] == "gap"
-    # U-0003 has 20 people the plan does not use: a spare team, ranked before the gap.
+    # U-0003 has no post in the plan: spare, and ranked first.
     assert by_unit["U-0003"]["leaves_gap"] == []
     assert ranked.index(by_unit["U-0003"]) < ranked.index(by_unit["U-0001"])
 
