@@ -143,7 +143,11 @@ def test_bad_input_is_refused_naming_the_field_and_writes_nothing(
 
 def test_a_bad_body_is_explained_in_arabic_for_an_arabic_user(client_for: Any) -> None:
     answer = call(
-        client_for("ops"), "post", "/incidents", report(center="C-9999"), **{"Accept-Language": "ar"}
+        client_for("ops"),
+        "post",
+        "/incidents",
+        report(center="C-9999"),
+        **{"Accept-Language": "ar"},
     )
     assert answer.status_code == 422
     assert "مركز غير معروف" in json.dumps(answer.json(), ensure_ascii=False)
@@ -153,7 +157,9 @@ def test_sector_commanders_and_field_reporters_file_only_in_their_area(client_fo
     assert call(client_for("cmd_rifai"), "post", "/incidents", report()).status_code == 201
     refused = call(client_for("cmd_shatra"), "post", "/incidents", report())
     assert refused.status_code == 422
-    assert call(client_for("field"), "post", "/incidents", report(center="C-0003")).status_code == 201
+    assert (
+        call(client_for("field"), "post", "/incidents", report(center="C-0003")).status_code == 201
+    )
     assert call(client_for("field"), "post", "/incidents", report()).status_code == 422
 
 
@@ -201,7 +207,9 @@ def test_rejecting_and_reopening_need_a_reason(client_for: Any) -> None:
     assert move(ops, code, "reported", reason="a second report").status_code == 200
 
 
-def test_every_row_of_the_lifecycle_table_is_enforced(election: Election, personas: Personas) -> None:
+def test_every_row_of_the_lifecycle_table_is_enforced(
+    election: Election, personas: Personas
+) -> None:
     """From every state, every target: allowed exactly when the table says so."""
     for to, rule in TRANSITIONS.items():
         for state in IncidentState:
@@ -344,7 +352,9 @@ def test_dispatch_times_follow_the_unit_status_and_response_times_add_up(
     detail = call(ops, "get", f"/incidents/{code}").json()
     assert detail["state"] == "on_scene"
     times = detail["assignments"][0]
-    assert times["en_route_at"] and times["on_scene_at"] and times["cleared_at"]
+    assert times["en_route_at"]
+    assert times["on_scene_at"]
+    assert times["cleared_at"]
     assert set(detail["response_times"]) == {"to_verify", "to_dispatch", "to_scene", "to_clear"}
     assert all(v is not None and v >= 0 for v in detail["response_times"].values())
 
@@ -354,7 +364,9 @@ def test_a_unit_with_an_open_assignment_needs_an_override_reason(
 ) -> None:
     ops = client_for("ops")
     first, second = verified(ops), verified(ops, text="آخر", center="C-0002")
-    assert call(ops, "post", f"/incidents/{first}/dispatches", {"unit": "U-0001"}).status_code == 201
+    assert (
+        call(ops, "post", f"/incidents/{first}/dispatches", {"unit": "U-0001"}).status_code == 201
+    )
     busy = call(ops, "post", f"/incidents/{second}/dispatches", {"unit": "U-0001"})
     assert busy.status_code == 409
     again = call(ops, "post", f"/incidents/{first}/dispatches", {"unit": "U-0001"})
