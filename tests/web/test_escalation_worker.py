@@ -10,7 +10,6 @@ time except for states, with generous deadlines.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time

@@ -15,6 +15,7 @@ urlpatterns = [
     path("live/", include("pollguard.live.urls")),
     path("audit/", include("pollguard.audit.urls")),
     path("tasks/", include("pollguard.planning.task_urls")),
+    path("operations/", include("pollguard.operations.urls")),
     path("plans/", include("pollguard.planning.order_urls")),
     # Before Django's own set_language: ours also stores the choice in the user's profile.
     path("i18n/setlang/", set_language, name="set_language"),
