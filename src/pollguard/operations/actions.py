@@ -316,7 +316,8 @@ def _emit_incident(incident: Incident, kind: EventKind, **extra: object) -> None
         payload={
             "incident": incident.code,
             "state": incident.state,
-            "kind": incident.kind,
+            # Not "kind": the feed puts the payload's fields beside the event's own kind.
+            "incident_kind": incident.kind,
             "icon": IncidentKind(incident.kind).icon,
             "severity": incident.severity,
             "color": incident.severity_color,

@@ -2,7 +2,8 @@
  * banner (with a sound the user can turn off, remembered in localStorage), the "new
  * incidents" notice, and the report form's "use my position".
  *
- * Escalations arrive on the live feed (pollguard:event, kind "incident.escalated"); the
+ * Escalations arrive on the live feed (pollguard:event, kind "incident.escalated", the
+ * payload's fields flat on the event); the
  * banner shows when the event's `roles` include the role of the signed-in user
  * (body[data-role]): sector commanders and the room first, then the room, then the chair.
  */
@@ -30,7 +31,7 @@
   function banner(ev) {
     var box = document.getElementById("pg-ops-alert");
     if (!box) { return; }
-    var p = ev.payload || {};
+    var p = ev;
     box.textContent = "";
     var strong = document.createElement("strong");
     strong.textContent = box.dataset.labelEscalated + " ";
@@ -64,13 +65,13 @@
   document.addEventListener("pollguard:event", function (e) {
     var ev = e.detail || {};
     var role = document.body.dataset.role || "";
-    if (ev.kind === "incident.escalated" && (ev.payload.roles || []).indexOf(role) >= 0) {
+    if (ev.kind === "incident.escalated" && (ev.roles || []).indexOf(role) >= 0) {
       banner(ev);
     }
     if (ev.kind === "incident") {
       var table = document.querySelector("[data-testid=incident-queue]");
       var notice = document.getElementById("pg-ops-new");
-      if (table && notice && !table.querySelector('[data-incident="' + ev.payload.incident + '"]')) {
+      if (table && notice && !table.querySelector('[data-incident="' + ev.incident + '"]')) {
         notice.hidden = false;
       }
     }

@@ -72,9 +72,9 @@
       });
 
     document.addEventListener("pollguard:event", function (e) {
-      var ev = e.detail || {}, p = ev.payload || {};
+      var ev = e.detail || {}, p = ev;
       if (ev.kind === "incident" || ev.kind === "incident.escalated") {
-        putIncident({ code: p.incident, lat: p.lat, lon: p.lon, icon: p.icon, color: p.color, state: p.state, kind: p.kind });
+        putIncident({ code: p.incident, lat: p.lat, lon: p.lon, icon: p.icon, color: p.color, state: p.state, kind: p.incident_kind });
       } else if (ev.kind === "unit.status") {
         putUnit({ code: p.unit, lat: p.lat, lon: p.lon, status: p.status, color: p.color });
       }
