@@ -13,8 +13,8 @@ in minutes from the moment the incident entered its state:
 Life-threatening kinds (shooting, explosion, IED, mortar/rocket, armed group, fire,
 medical) take the smaller figure. An overdue incident goes up one level (sector →
 operations room → chair) and gets the same interval again at the new level; at the chair
-it stays escalated until someone acts. `POLLGUARD_ESCALATION_SCALE` (a setting, default
-1.0) multiplies every figure, e.g. for an exercise.
+it stays escalated until someone acts. `POLLGUARD_ESCALATION_PERCENT` (a setting, default
+100) scales every figure, e.g. 50 for a drill at double speed.
 """
 
 from __future__ import annotations
@@ -51,8 +51,7 @@ DUPLICATE_TEXT_SIMILARITY = 0.5
 
 def deadline_minutes(severity: int, kind: str) -> float:
     table = LIFE_THREATENING_MINUTES if kind in LIFE_THREATENING else MINUTES_BY_SEVERITY
-    scale = float(getattr(settings, "POLLGUARD_ESCALATION_SCALE", 1.0))
-    return table[severity] * scale
+    return table[severity] * settings.POLLGUARD_ESCALATION_PERCENT / 100
 
 
 def due_after(start: datetime, severity: int, kind: str) -> datetime:
