@@ -100,3 +100,24 @@ def test_the_map_layers_carry_incidents_and_units(client_for: Any) -> None:
     assert {u["code"] for u in data["units"]} == {f"U-000{i}" for i in range(1, 6)}
     assert b"pollguard-ops-map" in ops.get("/map/").content
     assert b"pollguard-ops-map" not in client_for("commission").get("/map/").content
+
+
+def test_only_the_chair_requests_an_outside_force_from_the_incident_page(client_for: Any) -> None:
+    from pollguard.operations.models import OutsideForceRequest
+
+    report(client_for("ops"))
+    code = Incident.objects.get().code
+    body = {"force": "multinational", "size": "40", "justification": "هجوم"}
+    assert b"outside-force-form" not in client_for("ops").get(f"/operations/{code}/").content
+    assert client_for("ops").post(f"/operations/{code}/outside-force", body).status_code == 403
+    answer = client_for("cmd_shatra").post(f"/operations/{code}/outside-force", body)
+    assert answer.status_code == 404
+    chair = client_for("chair")
+    assert b"outside-force-form" in chair.get(f"/operations/{code}/").content
+    assert chair.post(f"/operations/{code}/outside-force", body).status_code == 302
+    request = OutsideForceRequest.objects.get()
+    ops = client_for("ops")
+    ops.post(f"/operations/outside-force/{request.code}/state", {"to": "acknowledged"})
+    request.refresh_from_db()
+    assert request.state == "acknowledged"
+    assert request.acknowledged_at is not None

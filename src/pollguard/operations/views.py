@@ -26,8 +26,10 @@ from pollguard.core.problems import InvalidInput, user_language
 from pollguard.operations import access
 from pollguard.operations.actions import (
     IncidentDraft,
+    do_advance_outside_force,
     do_dispatch_unit,
     do_file_incident,
+    do_request_outside_force,
     do_set_unit_status,
     do_transition_incident,
     nearest_center,
@@ -37,6 +39,8 @@ from pollguard.operations.choices import (
     FINISHED_STATES,
     IncidentKind,
     IncidentState,
+    OutsideForce,
+    OutsideForceState,
     Severity,
     SourceChannel,
     UnitStatus,
@@ -180,6 +184,12 @@ def incident_detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_dispatch": can_dispatch,
         "suggestions": suggestions_for(incident) if can_dispatch else [],
         "live": _live(request),
+        "forces": OutsideForce.choices,
+        "can_request_force": _has_role(request, access.REQUESTS_OUTSIDE_FORCE),
+        "can_advance_force": _has_role(request, access.ADVANCES_OUTSIDE_FORCE),
+        "force_requests": list(
+            access.outside_force_requests_for(request.user).filter(incident=incident)
+        ),
     }
     return render(request, "operations/detail.html", context)
 
@@ -401,3 +411,44 @@ def map_layers(request: HttpRequest) -> JsonResponse:
             ],
         }
     )
+
+
+@login_required
+@require_POST
+def outside_force_request(request: HttpRequest, code: str) -> HttpResponse:
+    """The chair's request for an outside force about this incident (others: 403/404)."""
+    _require(request)
+    election, incident, _center = access.require_request_outside_force(
+        request.user, incident=code, center=None
+    )
+    try:
+        force = OutsideForce(request.POST.get("force", ""))
+        size = int(request.POST.get("size", ""))
+        justification = clean_text(request.POST.get("justification", "").strip(), "justification")
+        if not 1 <= size <= 100_000 or not justification or len(justification) > TEXT_MAX_LENGTH:
+            raise ValueError(size)
+    except ValueError:
+        messages.error(request, _("Give the force, a size and a justification."))
+        return _redirect_detail(code)
+    created = do_request_outside_force(
+        election, incident=incident, center=None, force=force, size=size,
+        justification=justification, acting_user=request.user,
+    )  # fmt: skip
+    messages.success(request, _("Outside force requested: %(code)s.") % {"code": created.code})
+    return _redirect_detail(code)
+
+
+@login_required
+@require_POST
+def outside_force_state(request: HttpRequest, code: str) -> HttpResponse:
+    _require(request)
+    found = access.access_outside_force_for_change(request.user, code)
+    try:
+        do_advance_outside_force(
+            found, OutsideForceState(request.POST.get("to", "")), acting_user=request.user
+        )
+    except (ValueError, Conflict) as error:
+        messages.error(request, str(error))
+    if found.incident is not None:
+        return _redirect_detail(found.incident.code)
+    return HttpResponseRedirect(reverse("operations:queue"))
