@@ -491,3 +491,18 @@ def test_every_other_role_gets_403_or_404_where_it_cannot_see(
     )
     sees = persona in {"ops", "auditor", "intel", "cmd_rifai"}
     assert about_incident.status_code == (403 if sees else 404)
+
+
+def test_the_incident_list_runs_the_same_queries_for_two_or_ten_incidents(client_for: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ops = client_for("ops")
+    counts = []
+    for total in (2, 10):
+        while Incident.objects.count() < total:
+            file(ops, text=f"t{Incident.objects.count()}")
+        with CaptureQueriesContext(connection) as queries:
+            assert call(ops, "get", "/incidents?limit=50").json()["count"] == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
