@@ -23,9 +23,10 @@ from pollguard.operations.actions import (
     IncidentDraft,
     do_dispatch_unit,
     do_file_incident,
+    do_set_unit_status,
     do_transition_incident,
 )
-from pollguard.operations.choices import IncidentKind, IncidentState
+from pollguard.operations.choices import IncidentKind, IncidentState, UnitStatus
 from pollguard.operations.models import Assignment, Incident
 from pollguard.registry.loader import do_load_package
 from pollguard.registry.models import Center, Election, Unit
@@ -116,6 +117,9 @@ def test_one_unit_sent_to_many_incidents_at_once_goes_to_one(setup: tuple[Electi
         incident = do_file_incident(election, draft(f"d{i}"), acting_user=ops)[0]
         incidents.append(do_transition_incident(incident, IncidentState.VERIFIED, acting_user=ops))
     unit = Unit.objects.get(code="U-0005")
+    # The status row exists already: otherwise its first insert (unique per unit) would
+    # queue the threads by itself and the test would not exercise the row lock.
+    do_set_unit_status(unit, UnitStatus.AT_POST, acting_user=ops, expected_version=1)
     results, errors = together(lambda i: do_dispatch_unit(incidents[i], unit, acting_user=ops))
     assert len(results) == 1
     assert len(errors) == THREADS - 1
