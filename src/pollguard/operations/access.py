@@ -143,8 +143,9 @@ def dispatchable_unit(user: AnyUser, incident: Incident, code: str) -> Unit:
     return unit
 
 
-def require_file_incident(user: AnyUser, center: Center | None) -> Election:
-    """The election a new incident goes to; `Forbidden` for roles that do not file."""
+def require_file_incident(user: AnyUser) -> Election:
+    """The election a new incident goes to; `Forbidden` for roles that do not file (where
+    is checked by `may_file_at` once the center or point is known)."""
     election = current_election(user)
     role = role_of(user)
     if election is None or role is None:

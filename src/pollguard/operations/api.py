@@ -85,7 +85,7 @@ def file_incident(
     idempotency_key = request.headers.get("Idempotency-Key", "").strip()
     if len(idempotency_key) > 200 or not idempotency_key.isprintable():
         raise InvalidInput([Problem("Idempotency-Key", None, "incident_bad_key", {})])
-    election = access.require_file_incident(request.user, None)
+    election = access.require_file_incident(request.user)
     draft = _draft(request, body)
     sector_id = draft.center.sector_id if draft.center is not None else None
     if draft.center is None:

@@ -302,7 +302,7 @@ class IncidentForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest) -> HttpResponse:
     _require(request)
-    election = access.require_file_incident(request.user, None)
+    election = access.require_file_incident(request.user)
     form = IncidentForm(request.POST or None)
     center_field = form.fields["center"]
     assert isinstance(center_field, forms.ChoiceField)
