@@ -42,7 +42,22 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine, today, write_section
-from bench_web import scratch_postgres
+
+
+def scratch_postgres(url: str) -> tuple[str, Any]:
+    """A fresh database on the server at `url`, and a function that drops it."""
+    import psycopg
+
+    name = f"pollguard_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = url.rpartition("/")
+
+    def drop() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{base}/{name}", drop
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -114,8 +129,10 @@ def one_run(url: str, clients: int, per_client: int, seed: int) -> dict[str, Any
     server = None
     try:
         done = subprocess.run(
-            [sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, check=True
+            [sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, check=False
         )
+        if done.returncode != 0:
+            raise SystemExit(done.stderr)
         token = json.loads(done.stdout.strip().splitlines()[-1])["token"]
         import socket
 

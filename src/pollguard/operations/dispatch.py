@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from django.db.models import Count, Max
+
 from pollguard.core import model as core
 from pollguard.core.planning.dispatch import DispatchIndex, Suggestion
 from pollguard.operations.choices import FREE_UNIT_STATUSES, IncidentKind
@@ -79,22 +81,29 @@ def _package(election: Election, units: list[Unit]) -> core.ElectionPackage:
     )
 
 
-def approved_plan(election: Election) -> Plan | None:
-    return Plan.objects.filter(election=election, state=PlanState.APPROVED).first()
-
-
 def index_for(election: Election) -> DispatchIndex:
-    """The election's index on its approved plan (no plan: units without posts)."""
-    plan = approved_plan(election)
-    units = list(
-        Unit.objects.filter(election=election, active=True)
-        .select_related("agency", "sector")
-        .order_by("code")
+    """The election's index on its approved plan (no plan: units without posts).
+
+    Rebuilt only when the approved plan or the units changed (one aggregate query tells);
+    otherwise a suggestion costs three small queries and one numpy pass.
+    """
+    plan_id = (
+        Plan.objects.filter(election=election, state=PlanState.APPROVED)
+        .values_list("pk", flat=True)
+        .first()
     )
-    stamp = f"{len(units)}:{max((u.updated_at for u in units), default='')}"
-    key = (election.pk, plan.pk if plan is not None else None, stamp)
+    units_now = Unit.objects.filter(election=election, active=True).aggregate(
+        n=Count("pk"), last=Max("updated_at")
+    )
+    key = (election.pk, plan_id, f"{units_now['n']}:{units_now['last']}")
     index = _INDEXES.get(key)
     if index is None:
+        plan = Plan.objects.filter(pk=plan_id).first() if plan_id is not None else None
+        units = list(
+            Unit.objects.filter(election=election, active=True)
+            .select_related("agency", "sector")
+            .order_by("code")
+        )
         posts = [
             PlanPost(a["unit"], a["center"], a["role"], int(a["headcount"]))
             for a in (plan.document.get("assignments", []) if plan is not None else [])
@@ -105,14 +114,12 @@ def index_for(election: Election) -> DispatchIndex:
     return index
 
 
-def free_units(election: Election) -> set[str]:
-    """Codes of the units that may be sent now (never set counts as available)."""
+def busy_units(election: Election) -> set[str]:
+    """Codes of the units that may not be sent now (a unit never set counts as available)."""
     busy = UnitState.objects.filter(unit__election=election).exclude(
         status__in=[s.value for s in FREE_UNIT_STATUSES]
     )
-    taken = set(busy.values_list("unit__code", flat=True))
-    codes = Unit.objects.filter(election=election, active=True).values_list("code", flat=True)
-    return {c for c in codes if c not in taken}
+    return set(busy.values_list("unit__code", flat=True))
 
 
 def suggestions_for(incident: Incident, *, limit: int = 5) -> list[Suggestion]:
@@ -120,6 +127,6 @@ def suggestions_for(incident: Incident, *, limit: int = 5) -> list[Suggestion]:
     election = incident.election
     index = index_for(election)
     capability = IncidentKind(incident.kind).capability
-    return index.suggest(
-        incident.lat, incident.lon, capability, available=free_units(election), limit=limit
-    )
+    busy = busy_units(election)
+    free = [code for code in index.codes if code not in busy] if busy else None
+    return index.suggest(incident.lat, incident.lon, capability, available=free, limit=limit)
