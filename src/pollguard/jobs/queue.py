@@ -27,6 +27,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "audit-checkpoint": {"task": "pollguard.audit.checkpoint", "schedule": timedelta(minutes=15)},
     "jobs-reap": {"task": "pollguard.jobs.reap", "schedule": timedelta(minutes=1)},
     "live-prune": {"task": "pollguard.live.prune", "schedule": timedelta(hours=1)},
+    # Registered by the operations app (`operations/tasks.py`): named here, not imported.
+    "operations-escalate": {
+        "task": "pollguard.operations.escalate",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 

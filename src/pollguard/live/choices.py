@@ -10,3 +10,7 @@ class EventKind(models.TextChoices):
     CENTER_STATUS = "center.status", _("Center status changed")
     PACKAGE_LOADED = "package.loaded", _("Election package loaded")
     JOB = "job", _("Background job progress")
+    INCIDENT = "incident", _("Incident filed or changed")
+    INCIDENT_ESCALATED = "incident.escalated", _("Incident escalated")
+    UNIT_STATUS = "unit.status", _("Unit status changed")
+    OUTSIDE_FORCE = "outside_force", _("Outside-force request")

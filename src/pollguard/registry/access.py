@@ -33,6 +33,7 @@ from pollguard.accounts.access import (
     WRITES_CENTER_STATUS,
     AnyUser,
     profile_of,
+    role_of,
 )
 from pollguard.accounts.choices import Role
 from pollguard.common.errors import Forbidden, NotFound
@@ -53,6 +54,9 @@ from pollguard.registry.models import (
 )
 
 _ALL_CENTERS = SEES_ALL_REGISTRY | {Role.COMMISSION, Role.INTELLIGENCE}
+# Roles that see centers or sectors but not every incident there: no incident events.
+_NO_INCIDENT_EVENTS = frozenset({Role.COMMISSION, Role.AGENCY_LIAISON})
+_INCIDENT_EVENTS = (EventKind.INCIDENT, EventKind.INCIDENT_ESCALATED, EventKind.OUTSIDE_FORCE)
 _ALL_SECTORS = _ALL_CENTERS | {Role.AGENCY_LIAISON}
 
 
@@ -414,6 +418,9 @@ def events_for(user: AnyUser) -> QuerySet[Event]:
     if sees_centers(user):
         scope |= Q(center__isnull=True, sector__isnull=True)
     events = Event.objects.filter(scope, election=election)
+    if role_of(user) in _NO_INCIDENT_EVENTS:
+        # They see the centers, not the incidents (operations/access.py).
+        events = events.exclude(kind__in=_INCIDENT_EVENTS)
     if not sees_job_events(user):
         events = events.exclude(kind=EventKind.JOB)
     return events

@@ -169,6 +169,7 @@ def shell_context(request: HttpRequest, current: str) -> dict[str, Any]:
         else [],
         "pg_next": request.get_full_path(),
         "pg_role_label": profile.get_role_display() if profile is not None else "",
+        "pg_role": profile.role if profile is not None else "",
         "pg_scope_label": scope,
         "pg_nav": nav,
         "pg_statuses": status_info(),

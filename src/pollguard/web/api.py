@@ -23,6 +23,7 @@ from pollguard.accounts.actions import do_note_token_use
 from pollguard.common.errors import Conflict, Forbidden, NotFound
 from pollguard.core.problems import InvalidInput
 from pollguard.jobs.api import router as jobs_router
+from pollguard.operations.api import router as operations_router
 from pollguard.planning.api import router as planning_router
 from pollguard.planning.task_api import router as task_router
 from pollguard.registry.api import router as registry_router
@@ -80,7 +81,7 @@ api = NinjaAPI(
     title="pollguard API",
     version="1",
     description="Election security operations: the registry of the current election, "
-    "background jobs and the plan workflow.",
+    "background jobs, the plan workflow and election-day operations.",
     urls_namespace="api-v1",
     auth=[BearerTokenAuth(), SessionAuth()],
     docs_decorator=signed_in_only,
@@ -89,6 +90,7 @@ api.add_router("/", registry_router)
 api.add_router("/", jobs_router)
 api.add_router("/", planning_router)
 api.add_router("/", task_router)
+api.add_router("/", operations_router)
 
 
 @api.exception_handler(NotFound)

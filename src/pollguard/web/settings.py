@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "pollguard.jobs",
     "pollguard.planning",
     "pollguard.public",
+    "pollguard.operations",
 ]
 
 MIDDLEWARE = [
@@ -351,6 +352,9 @@ POLLGUARD_JOB_STALE_MINUTES = env_int("POLLGUARD_JOB_STALE_MINUTES", 15, minimum
 # A plan run of a package with independent parts (governorates) at least this large is
 # split into one job per part (design.md section 4); smaller ones run as one job.
 POLLGUARD_PLAN_SPLIT_MIN_CENTERS = env_int("POLLGUARD_PLAN_SPLIT_MIN_CENTERS", 1000, minimum=0)
+# Escalation deadlines (docs/operations.md) in percent of the documented minutes, e.g. 50
+# for a drill at double speed.
+POLLGUARD_ESCALATION_PERCENT = env_int("POLLGUARD_ESCALATION_PERCENT", 100, minimum=1)
 # Printed plan orders: the PDF is made by Debian's headless chromium (docs/pdf-engine.md
 # says why not WeasyPrint), in the worker; the files are kept in the data folder.
 POLLGUARD_CHROMIUM = env_str("POLLGUARD_CHROMIUM", "/usr/bin/chromium")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("live/", include("pollguard.live.urls")),
     path("audit/", include("pollguard.audit.urls")),
     path("tasks/", include("pollguard.planning.task_urls")),
+    path("operations/", include("pollguard.operations.urls")),
     path("plans/", include("pollguard.planning.order_urls")),
     path("public/", include("pollguard.public.urls")),
     path("public-notices/", include("pollguard.public.notice_urls")),

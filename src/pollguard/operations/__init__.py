@@ -1,0 +1,1 @@
+"""Election-day operations: incidents, dispatch, escalation and outside-force requests."""

@@ -1,0 +1,50 @@
+"""Navigation entry of operations (`{% incidents_nav_link %}`), shown to roles that see
+incidents; the registry builds the rest of the navigation and never imports this app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from pollguard.operations.access import sees_incidents
+from pollguard.planning.templatetags.planning_ui import nav_link
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def incidents_nav_link(context: dict[str, Any]) -> SafeString | str:
+    request = context.get("request")
+    if request is None or not sees_incidents(request.user):
+        return ""
+    url = reverse("operations:queue")
+    return nav_link(url, _("Incidents"), current=request.path.startswith(url))
+
+
+@register.simple_tag(takes_context=True)
+def incident_map_layers(context: dict[str, Any]) -> SafeString | str:
+    """The live map's incident and unit layers (script, styles and their settings), for the
+    roles that see incidents; nothing for the others."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html, json_script
+
+    from pollguard.operations.choices import UnitStatus
+
+    request = context.get("request")
+    if request is None or not sees_incidents(request.user):
+        return ""
+    config = {
+        "url": reverse("operations:map_layers"),
+        "labels": {"incidents": _("Incidents"), "units": _("Units by status")},
+        "statusLabels": {s.value: str(s.label) for s in UnitStatus},
+    }
+    return format_html(
+        '<link rel="stylesheet" href="{}">{}<script src="{}"></script>',
+        static("operations/css/operations.css"),
+        json_script(config, "pollguard-ops-map"),
+        static("operations/js/ops_map.js"),
+    )
