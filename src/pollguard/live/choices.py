@@ -10,3 +10,4 @@ class EventKind(models.TextChoices):
     CENTER_STATUS = "center.status", _("Center status changed")
     PACKAGE_LOADED = "package.loaded", _("Election package loaded")
     JOB = "job", _("Background job progress")
+    SPECIAL_TALLY = "specialvote.tally", _("Special-vote tally changed")

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pollguard.live",
     "pollguard.jobs",
     "pollguard.planning",
+    "pollguard.specialvote",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,345 @@
+"""Every write of the special vote: check a voter in, undo a check-in.
+
+One vote per person and election is the database's rule (the partial unique constraint
+on counted check-ins, see `models.py`): `do_check_in` simply inserts and, when the
+database refuses, tells the caller where and when the person already voted. An offline
+record that arrives later for a person who has voted meanwhile is *kept*, as a
+`conflict` for the committee, beside the counted one: neither silently replaces the other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from pollguard.accounts.access import AnyUser
+from pollguard.audit.actions import record
+from pollguard.common.errors import Conflict
+from pollguard.core.arabic import normalize
+from pollguard.core.problems import InvalidInput, Problem, register_messages
+from pollguard.live.actions import emit
+from pollguard.live.choices import EventKind
+from pollguard.registry.choices import CenterKind
+from pollguard.registry.models import Election, Person, SpecialVoter, Station
+from pollguard.registry.templatetags.pollguard_ui import localdate_filter
+from pollguard.specialvote import clock
+from pollguard.specialvote.choices import BallotKind, CheckinSource, CheckinState
+from pollguard.specialvote.models import SpecialCheckin
+
+REASON_MAX_LENGTH = 500
+SPECIAL_KINDS = (CenterKind.SPECIAL_SECURITY, CenterKind.SPECIAL_INSTITUTION)
+# A device may record a check-in offline and sync it later, but not one "observed" in
+# the future: a clock a few minutes fast is tolerated, a wrong date is not.
+CLOCK_SKEW = timedelta(minutes=5)
+
+register_messages(
+    {
+        "special_voter_unknown": (
+            "no one with id {id} is on the special register or the personnel roster",
+            "لا يوجد أحد بالرقم {id} في سجل التصويت الخاص ولا في قوائم المنتسبين",
+        ),
+        "special_voter_not_registered": (
+            "{id} is not on the special register; a conditional ballot with a reason is possible",
+            "{id} غير مسجل في سجل التصويت الخاص؛ يمكنه الاقتراع المشروط مع ذكر السبب",
+        ),
+        "special_voter_is_registered": (
+            "{id} is on the special register: check in without a conditional ballot",
+            "{id} مسجل في سجل التصويت الخاص: يسجل حضوره دون اقتراع مشروط",
+        ),
+        "special_station_unknown": (
+            "no station {code} at a special voting center",
+            "لا توجد محطة {code} في مركز اقتراع خاص",
+        ),
+        "special_vote_closed": (
+            "the special vote is on {day}, {opens} to {closes} ({tz}); {when} is outside it",
+            "التصويت الخاص يوم {day} من {opens} إلى {closes} ({tz})؛ الوقت {when} خارجه",
+        ),
+        "special_observed_in_future": (
+            "the time lies in the future",
+            "الوقت في المستقبل",
+        ),
+        "special_reason_required": (
+            "give the reason",
+            "اذكر السبب",
+        ),
+    }
+)
+
+
+class AlreadyVoted(Conflict):
+    """The person has a counted check-in already (409 naming where and when)."""
+
+    def __init__(self, message: str, *, existing: SpecialCheckin) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    checkin: SpecialCheckin
+    # False when a resend of the same client id found the record already stored.
+    created: bool
+
+
+def special_vote_window(election: Election) -> tuple[datetime, datetime]:
+    """The special-vote day's opening and closing instants (the election's poll hours on
+    its special-vote date, in its time zone), as aware datetimes."""
+    tz = ZoneInfo(election.timezone)
+    day = election.special_vote_date
+    return (
+        datetime.combine(day, election.polls_open, tzinfo=tz),
+        datetime.combine(day, election.polls_close, tzinfo=tz),
+    )
+
+
+def local_time_label(election: Election, when: datetime) -> str:
+    """`when` in the election's time zone, for messages ("4 March 2010 09:12")."""
+    return localdate_filter(when.astimezone(ZoneInfo(election.timezone)), "j F Y H:i")
+
+
+def describe_existing(existing: SpecialCheckin) -> str:
+    """Where and when a person voted, in the user's language."""
+    return _(
+        "%(person)s already voted at station %(station)s of center %(center)s on %(when)s."
+    ) % {
+        "person": existing.person_code,
+        "station": existing.station.code,
+        "center": existing.center.code,
+        "when": local_time_label(existing.election, existing.observed_at),
+    }
+
+
+def _resolve_station(election: Election, code: str) -> Station | None:
+    return (
+        Station.objects.select_related("center")
+        .filter(election=election, code=code.strip(), active=True, center__kind__in=SPECIAL_KINDS)
+        .first()
+    )
+
+
+def _tally(election: Election, center_id: int) -> dict[str, int]:
+    counts = SpecialCheckin.objects.filter(election=election, center_id=center_id).aggregate(
+        voted=Count("id", filter=Q(state=CheckinState.COUNTED, kind=BallotKind.REGISTER)),
+        conditional=Count("id", filter=Q(state=CheckinState.COUNTED, kind=BallotKind.CONDITIONAL)),
+        conflicts=Count("id", filter=Q(state=CheckinState.CONFLICT)),
+    )
+    return {k: int(v or 0) for k, v in counts.items()}
+
+
+def _emit_tally(checkin: SpecialCheckin) -> None:
+    # Counts only: the feed reaches everyone who sees the center, who need not know who voted.
+    center = checkin.center
+    emit(
+        EventKind.SPECIAL_TALLY,
+        election_id=checkin.election_id,
+        sector_id=center.sector_id,
+        center_id=center.pk,
+        payload={"center": center.code, **_tally(checkin.election, center.pk)},
+    )
+
+
+def _same_content(
+    stored: SpecialCheckin, person_code: str, station: str, observed_at: datetime | None
+) -> bool:
+    return (
+        stored.person_code == person_code
+        and stored.station.code == station.strip()
+        and (observed_at is None or stored.observed_at == observed_at)
+    )
+
+
+def _audit_values(checkin: SpecialCheckin) -> dict[str, object]:
+    return {
+        "person": checkin.person_code,
+        "station": checkin.station.code,
+        "center": checkin.center.code,
+        "kind": checkin.kind,
+        "reason": checkin.reason,
+        "state": checkin.state,
+        "source": checkin.source,
+        "observed_at": checkin.observed_at,
+        "conflict_with": str(checkin.conflict_with.uuid) if checkin.conflict_with else None,
+    }
+
+
+def do_check_in(
+    election: Election,
+    *,
+    voter: str,
+    station: str,
+    acting_user: AnyUser,
+    conditional: bool = False,
+    reason: str = "",
+    client_id: uuid.UUID | None = None,
+    observed_at: datetime | None = None,
+) -> CheckinResult:
+    """Check the person with id `voter` in at `station` (a station of a special center).
+
+    Online (no `observed_at`): the time is now; a person with a counted check-in gets
+    `AlreadyVoted` and nothing is written. Offline (`observed_at` given by the device): a
+    person who voted meanwhile gets a second record in state `conflict`, linked to the
+    counted one, for the committee to resolve. A resend of the same `client_id` with the
+    same content returns the stored record (`created=False`); other content is a conflict.
+    The caller has checked permission (`access.require_check_in`).
+    """
+    person_code = voter.strip()
+    reason = " ".join(reason.split())[:REASON_MAX_LENGTH]
+    if client_id is not None:
+        stored = SpecialCheckin.objects.filter(uuid=client_id).select_related("station").first()
+        if stored is not None:
+            return _resend(stored, person_code, station, observed_at)
+
+    now = clock.now()
+    problems: list[Problem] = []
+    registered = (
+        SpecialVoter.objects.filter(election=election, code=person_code, active=True).first()
+        if person_code
+        else None
+    )
+    person = (
+        Person.objects.filter(election=election, code=person_code, active=True).first()
+        if person_code
+        else None
+    )
+    if registered is None and person is None:
+        problems.append(Problem("voter", None, "special_voter_unknown", {"id": person_code}))
+    elif registered is None and not conditional:
+        problems.append(Problem("voter", None, "special_voter_not_registered", {"id": person_code}))
+    elif registered is not None and conditional:
+        problems.append(Problem("voter", None, "special_voter_is_registered", {"id": person_code}))
+    if conditional and not reason:
+        problems.append(Problem("reason", None, "special_reason_required", {}))
+    at_station = _resolve_station(election, station)
+    if at_station is None:
+        problems.append(Problem("station", None, "special_station_unknown", {"code": station}))
+    when = observed_at or now
+    field = "observed_at" if observed_at is not None else "time"
+    if observed_at is not None and observed_at > now + CLOCK_SKEW:
+        problems.append(Problem(field, None, "special_observed_in_future", {}))
+    opens, closes = special_vote_window(election)
+    if not opens <= when <= closes:
+        problems.append(
+            Problem(
+                field,
+                None,
+                "special_vote_closed",
+                {
+                    "day": localdate_filter(election.special_vote_date),
+                    "opens": election.polls_open.strftime("%H:%M"),
+                    "closes": election.polls_close.strftime("%H:%M"),
+                    "tz": election.timezone,
+                    "when": local_time_label(election, when),
+                },
+            )
+        )
+    if problems:
+        raise InvalidInput(problems)
+    assert at_station is not None
+    known = registered or person
+    assert known is not None
+
+    checkin = SpecialCheckin(
+        uuid=client_id or uuid.uuid4(),
+        election=election,
+        person_code=person_code,
+        voter=registered,
+        person=person,
+        name_ar=known.name_ar,
+        station=at_station,
+        center=at_station.center,
+        kind=BallotKind.CONDITIONAL if conditional else BallotKind.REGISTER,
+        reason=reason if conditional else "",
+        source=CheckinSource.OFFLINE if observed_at is not None else CheckinSource.ONLINE,
+        observed_at=when,
+        recorded_by=acting_user if isinstance(acting_user, User) else None,
+    )
+    with transaction.atomic():
+        try:
+            # The savepoint keeps the outer transaction usable when the database refuses
+            # the row (PostgreSQL aborts the whole transaction on an error otherwise).
+            with transaction.atomic():
+                checkin.save(force_insert=True)
+        except IntegrityError:
+            if client_id is not None:
+                stored = (
+                    SpecialCheckin.objects.filter(uuid=client_id).select_related("station").first()
+                )
+                if stored is not None:  # the same device's resend won a race
+                    return _resend(stored, person_code, station, observed_at)
+            existing = (
+                SpecialCheckin.objects.select_related("station", "center", "election")
+                .filter(election=election, person_code=person_code, state=CheckinState.COUNTED)
+                .first()
+            )
+            if existing is None:  # undone between our insert and this read: try once more
+                with transaction.atomic():
+                    checkin.save(force_insert=True)
+            elif checkin.source == CheckinSource.OFFLINE:
+                checkin.state = CheckinState.CONFLICT
+                checkin.conflict_with = existing
+                checkin.save(force_insert=True)
+            else:
+                raise AlreadyVoted(describe_existing(existing), existing=existing) from None
+        record(
+            "specialvote.check_in",
+            acting_user=acting_user,
+            object_type="special_checkin",
+            object_id=str(checkin.uuid),
+            after=_audit_values(checkin),
+            critical=True,
+        )
+        _emit_tally(checkin)
+    return CheckinResult(checkin, created=True)
+
+
+def _resend(
+    stored: SpecialCheckin, person_code: str, station: str, observed_at: datetime | None
+) -> CheckinResult:
+    if not _same_content(stored, person_code, station, observed_at):
+        raise Conflict(_("This check-in id was already used for another check-in."))
+    return CheckinResult(stored, created=False)
+
+
+def do_undo_checkin(
+    checkin: SpecialCheckin, *, reason: str, acting_user: AnyUser
+) -> SpecialCheckin:
+    """A supervisor takes a counted check-in back (a clerk's mistake), with the reason.
+
+    Conditional on the check-in still being counted, so two supervisors undoing at once
+    write one undo; the person may then be checked in again. Hash-chained audit (critical).
+    """
+    reason = " ".join(reason.split())[:REASON_MAX_LENGTH]
+    if not reason:
+        raise InvalidInput([Problem("reason", None, "special_reason_required", {})])
+    with transaction.atomic():
+        now = clock.now()
+        user = acting_user if isinstance(acting_user, User) else None
+        updated = SpecialCheckin.objects.filter(pk=checkin.pk, state=CheckinState.COUNTED).update(
+            state=CheckinState.UNDONE, undone_at=now, undone_by=user, undo_reason=reason
+        )
+        if not updated:
+            raise Conflict(_("Only a counted check-in can be undone."))
+        checkin.refresh_from_db()
+        record(
+            "specialvote.undo_checkin",
+            acting_user=acting_user,
+            object_type="special_checkin",
+            object_id=str(checkin.uuid),
+            before={"state": CheckinState.COUNTED},
+            after={"state": checkin.state, "reason": reason, "person": checkin.person_code},
+            critical=True,
+        )
+        _emit_tally(checkin)
+    return checkin
+
+
+def search_key_of(text: str) -> str:
+    """What voter look-ups match against (the loader stores the same key)."""
+    return normalize(text)
