@@ -40,9 +40,9 @@ def small_package() -> core.ElectionPackage:
     base = make_package()
     return dataclasses.replace(
         base,
-        personnel=base.personnel + (core.Person("P-4", "كريم عباس", "U-0002"),),
-        special_register=base.special_register
-        + (
+        personnel=(*base.personnel, core.Person("P-4", "كريم عباس", "U-0002")),
+        special_register=(
+            *base.special_register,
             core.SpecialVoter("P-4", "كريم عباس", "C-0101", unit="U-0002"),
             core.SpecialVoter("X-9", "سالم ناصر", "C-0101", unit="U-0005"),
         ),

@@ -1,0 +1,81 @@
+"""The special-vote pages: check-in from the page, the refusal, undo, who sees them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from pollguard.specialvote import clock
+from pollguard.specialvote.models import SpecialCheckin
+
+from .personas import BAGHDAD
+
+PAGES = ["/special-vote/", "/special-vote/reconciliation/"]
+
+
+@pytest.fixture(autouse=True)
+def special_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clock, "now", lambda: datetime(2010, 3, 4, 11, 0, tzinfo=BAGHDAD))
+
+
+def post(client: Any, voter: str, station: str, **more: str) -> Any:
+    return client.post(
+        "/special-vote/check-in", {"voter": voter, "station": station, **more}, follow=True
+    )
+
+
+def test_the_commission_finds_a_voter_and_checks_them_in_from_the_page(client_for: Any) -> None:
+    ihec = client_for("commission")
+    page = ihec.get("/special-vote/?station=C-0101-01&q=محمد")
+    assert page.status_code == 200
+    assert 'data-testid="sv-checkin-P-3"' in page.content.decode()
+    done = post(ihec, "P-3", "C-0101-01", q="محمد")
+    assert "P-3" in done.content.decode()
+    assert SpecialCheckin.objects.filter(person_code="P-3", state="counted").count() == 1
+    refused = post(ihec, "P-3", "C-0101-02").content.decode()
+    assert "C-0101-01" in refused  # names where the person voted
+    assert SpecialCheckin.objects.filter(person_code="P-3").count() == 1
+
+
+def test_a_conditional_ballot_from_the_page_needs_a_reason(client_for: Any) -> None:
+    ihec = client_for("commission")
+    post(ihec, "P-1", "C-0101-01", conditional="1")
+    assert not SpecialCheckin.objects.exists()
+    post(ihec, "P-1", "C-0101-01", conditional="1", reason="نقل حديث")
+    assert SpecialCheckin.objects.get().kind == "conditional"
+
+
+def test_the_chair_undoes_from_the_page_and_the_clerk_cannot(client_for: Any) -> None:
+    ihec, chair = client_for("commission"), client_for("chair")
+    post(ihec, "P-3", "C-0101-01")
+    made = SpecialCheckin.objects.get()
+    url = f"/special-vote/check-ins/{made.uuid}/undo"
+    assert ihec.post(url, {"reason": "x"}).status_code == 403
+    chair.post(url, {"reason": "خطأ في الاسم"})
+    made.refresh_from_db()
+    assert made.state == "undone"
+
+
+@pytest.mark.parametrize("persona", ["chair", "ops", "commission", "auditor"])
+def test_the_pages_open_for_those_who_see_the_special_vote(client_for: Any, persona: str) -> None:
+    client = client_for(persona)
+    for page in PAGES:
+        assert client.get(page).status_code == 200, page
+    menu = client.get("/").content.decode()
+    assert 'href="/special-vote/"' in menu
+
+
+@pytest.mark.parametrize("persona", ["chair", "ops", "auditor"])
+def test_only_the_commission_posts_check_ins(client_for: Any, persona: str) -> None:
+    assert client_for(persona).post("/special-vote/check-in", {"voter": "P-3"}).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["cmd_rifai", "cmd_shatra", "intel", "liaison_army", "field"])
+def test_the_pages_are_404_for_everyone_else(client_for: Any, persona: str) -> None:
+    client = client_for(persona)
+    for page in PAGES:
+        assert client.get(page).status_code == 404, page
+    assert client.post("/special-vote/check-in", {"voter": "P-3"}).status_code == 404
+    assert 'href="/special-vote/"' not in client.get("/").content.decode()
