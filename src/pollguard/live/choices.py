@@ -11,3 +11,4 @@ class EventKind(models.TextChoices):
     PACKAGE_LOADED = "package.loaded", _("Election package loaded")
     JOB = "job", _("Background job progress")
     SPECIAL_TALLY = "specialvote.tally", _("Special-vote tally changed")
+    CUSTODY_EXCEPTION = "custody.exception", _("Custody exception opened")

@@ -22,6 +22,7 @@ from pollguard.accounts.access import token_for
 from pollguard.accounts.actions import do_note_token_use
 from pollguard.common.errors import Conflict, Forbidden, NotFound
 from pollguard.core.problems import InvalidInput
+from pollguard.custody.api import router as custody_router
 from pollguard.jobs.api import router as jobs_router
 from pollguard.planning.api import router as planning_router
 from pollguard.planning.task_api import router as task_router
@@ -92,6 +93,7 @@ api.add_router("/", jobs_router)
 api.add_router("/", planning_router)
 api.add_router("/", task_router)
 api.add_router("/", specialvote_router)
+api.add_router("/", custody_router)
 
 
 @api.exception_handler(NotFound)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "pollguard.jobs",
     "pollguard.planning",
     "pollguard.specialvote",
+    "pollguard.custody",
 ]
 
 MIDDLEWARE = [
