@@ -37,22 +37,41 @@ def send(client: Client, method: str, path: str, data: object = None) -> Any:
 @pytest.fixture
 def box(client_for: Any) -> dict[str, Any]:
     ihec = client_for("commission")
-    assert send(ihec, "POST", "/custody/depots", {"code": "WH-1", "kind": "warehouse"}).status_code == 201
-    assert send(ihec, "POST", "/custody/depots", {"code": "CC-1", "kind": "counting"}).status_code == 201
+    assert (
+        send(ihec, "POST", "/custody/depots", {"code": "WH-1", "kind": "warehouse"}).status_code
+        == 201
+    )
+    assert (
+        send(ihec, "POST", "/custody/depots", {"code": "CC-1", "kind": "counting"}).status_code
+        == 201
+    )
     answer = send(
         ihec,
         "POST",
         "/custody/items",
-        {"code": "BOX-1", "kind": "ballot_box", "station": "C-0001-01", "warehouse": "WH-1",
-         "seals": SEALS},
+        {
+            "code": "BOX-1",
+            "kind": "ballot_box",
+            "station": "C-0001-01",
+            "warehouse": "WH-1",
+            "seals": SEALS,
+        },
     )
     assert answer.status_code == 201, answer.content
     return dict(answer.json())
 
 
 def hand(client: Client, frm: str, to: str, **more: Any) -> Any:
-    body = {"item": "BOX-1", "from": frm, "to": to, "witness": "مراقب الكيان ١",
-            "seals": SEALS, "given_by": "أمين المخزن", "received_by": "مدير المركز", **more}
+    body = {
+        "item": "BOX-1",
+        "from": frm,
+        "to": to,
+        "witness": "مراقب الكيان ١",
+        "seals": SEALS,
+        "given_by": "أمين المخزن",
+        "received_by": "مدير المركز",
+        **more,
+    }
     return send(client, "POST", "/custody/handovers", body)
 
 
@@ -67,13 +86,18 @@ def test_a_box_goes_down_the_whole_chain_and_has_a_timeline(client_for: Any, box
     assert last.status_code == 201, last.content
     got = last.json()
     assert (got["from"], got["to"], got["seals_ok"], got["exception"]) == (
-        "C-0001-01", "CC-1", True, None,
+        "C-0001-01",
+        "CC-1",
+        True,
+        None,
     )
     assert {s["condition"] for s in got["seals"]} == {"intact"}
     item = send(ops, "GET", "/custody/items/BOX-1").json()
     assert (item["holder"], item["holder_stage"]) == ("CC-1", "counting")
     assert [(h["from"], h["to"]) for h in item["timeline"]] == [
-        ("WH-1", "C-0001"), ("C-0001", "C-0001-01"), ("C-0001-01", "CC-1"),
+        ("WH-1", "C-0001"),
+        ("C-0001", "C-0001-01"),
+        ("C-0001-01", "CC-1"),
     ]
     assert not CustodyException.objects.exists()
     assert AuditEntry.objects.filter(action="custody.record_handover", critical=True).count() == 3
@@ -86,12 +110,15 @@ def test_a_changed_seal_opens_a_flagged_exception(client_for: Any, box: Any) -> 
     changed = hand(ops, "C-0001-01", "CC-1", seals=["SL-000101", "SL-000999"], **ROAD)
     assert changed.status_code == 201, changed.content
     got = changed.json()
-    assert got["seals_ok"] is False and got["exception"] is not None
+    assert got["seals_ok"] is False
+    assert got["exception"] is not None
     conditions = {s["serial"]: s["condition"] for s in got["seals"]}
     assert conditions == {"SL-000101": "intact", "SL-000999": "mismatch", "SL-000102": "mismatch"}
     exception = CustodyException.objects.get()
     assert (exception.kind, exception.state, str(exception.uuid)) == (
-        "seal_mismatch", "open", got["exception"],
+        "seal_mismatch",
+        "open",
+        got["exception"],
     )
     assert AuditEntry.objects.filter(action="custody.open_exception", critical=True).count() == 1
     assert Event.objects.filter(kind="custody.exception").count() == 1
@@ -151,8 +178,14 @@ def test_a_hand_over_from_someone_who_no_longer_holds_the_box_is_409(
 def test_a_long_gap_and_missing_boxes_are_reported(client_for: Any, box: Any) -> None:
     ops = client_for("ops")
     received = timezone.now()
-    hand(ops, "WH-1", "C-0001", released_at=(received - timedelta(hours=3)).isoformat(),
-         received_at=received.isoformat(), **ROAD)
+    hand(
+        ops,
+        "WH-1",
+        "C-0001",
+        released_at=(received - timedelta(hours=3)).isoformat(),
+        received_at=received.isoformat(),
+        **ROAD,
+    )
     report = send(client_for("chair"), "GET", "/custody/report").json()
     assert [(g["from"], g["to"]) for g in report["gaps"]] == [("WH-1", "C-0001")]
     # The test election's vote was in 2010: its counting deadline has long passed.
@@ -162,8 +195,14 @@ def test_a_long_gap_and_missing_boxes_are_reported(client_for: Any, box: Any) ->
 @pytest.mark.parametrize("persona", SEES)
 def test_those_who_see_custody_read_it(client_for: Any, box: Any, persona: str) -> None:
     client = client_for(persona)
-    for path in ["/custody/items", "/custody/items/BOX-1", "/custody/handovers",
-                 "/custody/exceptions", "/custody/report", "/custody/depots"]:
+    for path in [
+        "/custody/items",
+        "/custody/items/BOX-1",
+        "/custody/handovers",
+        "/custody/exceptions",
+        "/custody/report",
+        "/custody/depots",
+    ]:
         assert send(client, "GET", path).status_code == 200, path
 
 
@@ -178,7 +217,10 @@ def test_operations_and_the_commission_record_hand_overs(
 def test_the_chair_and_the_auditor_may_not_record(client_for: Any, box: Any, persona: str) -> None:
     client = client_for(persona)
     assert hand(client, "WH-1", "C-0001", **ROAD).status_code == 403
-    assert send(client, "POST", "/custody/depots", {"code": "X", "kind": "warehouse"}).status_code == 403
+    assert (
+        send(client, "POST", "/custody/depots", {"code": "X", "kind": "warehouse"}).status_code
+        == 403
+    )
     assert not Handover.objects.exists()
 
 
@@ -193,8 +235,17 @@ def test_everyone_else_gets_404(client_for: Any, box: Any, persona: str) -> None
         ("GET", "/custody/report", None),
         ("GET", "/custody/depots", None),
         ("POST", "/custody/depots", {"code": "X", "kind": "warehouse"}),
-        ("POST", "/custody/items", {"code": "B2", "kind": "ballot_box", "station": "C-0001-01",
-                                    "warehouse": "WH-1", "seals": ["SL-000001"]}),
+        (
+            "POST",
+            "/custody/items",
+            {
+                "code": "B2",
+                "kind": "ballot_box",
+                "station": "C-0001-01",
+                "warehouse": "WH-1",
+                "seals": ["SL-000001"],
+            },
+        ),
     ]:
         assert send(client, method, path, body).status_code == 404, (method, path)
     answer = hand(client, "WH-1", "C-0001", **ROAD)

@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,11 @@ def test_the_demo_shows_the_6300_police_missing_from_the_register(
     assert police_units
     page = client.get("/special-vote/reconciliation/")
     assert page.status_code == 200
-    assert "6,300" in page.content.decode() or "6300" in page.content.decode()
+    assert "6,300" in page.content.decode()
+    # The demo's ballot: 21 political entities and 7 of the Christian component.
+    ballot = client.get("/custody/ballot/").content.decode()
+    summary = ballot.split('data-testid="ballot-summary"')[1].split("</p>")[0]
+    assert re.search(r"\b21\b\D+\b7\b", summary), summary
 
 
 @pytest.fixture

@@ -87,3 +87,8 @@ def depots_for(user: AnyUser) -> QuerySet[Depot]:
     if election is None or not sees_custody(user):
         return Depot.objects.none()
     return Depot.objects.filter(election=election)
+
+
+def depots_for_kind(election: Election, kind: str) -> QuerySet[Depot]:
+    """An election's depots of one kind (the hand-over form's choices), by code."""
+    return Depot.objects.filter(election=election, kind=kind).order_by("code")

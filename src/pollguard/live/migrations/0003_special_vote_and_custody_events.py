@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('live', '0002_job_events'),
+        ("live", "0002_job_events"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='kind',
-            field=models.CharField(choices=[('center.status', 'Center status changed'), ('package.loaded', 'Election package loaded'), ('job', 'Background job progress'), ('specialvote.tally', 'Special-vote tally changed'), ('custody.exception', 'Custody exception opened')], max_length=32, verbose_name='kind'),
+            model_name="event",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("center.status", "Center status changed"),
+                    ("package.loaded", "Election package loaded"),
+                    ("job", "Background job progress"),
+                    ("specialvote.tally", "Special-vote tally changed"),
+                    ("custody.exception", "Custody exception opened"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]

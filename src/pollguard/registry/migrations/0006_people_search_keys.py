@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0005_merge_intel_and_kept_rows'),
+        ("registry", "0005_merge_intel_and_kept_rows"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='search_name',
-            field=models.CharField(blank=True, db_index=True, editable=False, help_text='Normalized id and names (pollguard.core.arabic.normalize) for look-ups.', max_length=500, verbose_name='search key'),
+            model_name="person",
+            name="search_name",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                help_text="Normalized id and names (pollguard.core.arabic.normalize) for look-ups.",
+                max_length=500,
+                verbose_name="search key",
+            ),
         ),
         migrations.AddField(
-            model_name='specialvoter',
-            name='search_name',
-            field=models.CharField(blank=True, db_index=True, editable=False, help_text='Normalized id and names (pollguard.core.arabic.normalize) for look-ups.', max_length=500, verbose_name='search key'),
+            model_name="specialvoter",
+            name="search_name",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                help_text="Normalized id and names (pollguard.core.arabic.normalize) for look-ups.",
+                max_length=500,
+                verbose_name="search key",
+            ),
         ),
     ]
