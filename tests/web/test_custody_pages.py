@@ -97,3 +97,28 @@ def test_the_custody_pages_are_404_for_everyone_else(
     for url in ["/custody/", "/custody/ballot/", "/custody/items/BOX-1/"]:
         assert client.get(url).status_code == 404, url
     assert client.post("/custody/items/BOX-1/handover", {"to": "C-0001"}).status_code == 404
+
+
+def test_the_item_list_takes_the_same_number_of_queries_for_3_and_30_items(
+    client_for: Any, box: None, election: Election, personas: Personas
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("auditor")
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            answer = client.get("/api/v1/custody/items?limit=100")
+        return len(answer.json()["items"]), len(captured)
+
+    few = queries()
+    for n in range(28):
+        do_register_item(
+            election,
+            ItemDraft(f"PK-{n}", ItemKind.SENSITIVE_PACKET, "C-0002-01", "WH-1", [f"SL-{n:06d}"]),
+            acting_user=personas.ops,
+        )
+    many = queries()
+    assert (few[0], many[0]) == (2, 30)
+    assert few[1] == many[1]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from pollguard.accounts.actions import do_set_user_language
 from pollguard.accounts.choices import Language
@@ -375,3 +376,31 @@ def test_everyone_else_gets_404_from_every_endpoint(client_for: Any, persona: st
 def test_anonymous_callers_are_refused(db: None) -> None:
     assert check_in(Client()).status_code == 401
     assert send(Client(), "GET", "/special-vote/reconciliation").status_code == 401
+
+
+def test_the_check_in_list_takes_the_same_number_of_queries_for_5_and_50_rows(
+    client_for: Any, election: Election
+) -> None:
+    station = Station.objects.get(election=election, code="C-0101-01")
+
+    def queries_for(n: int) -> int:
+        SpecialCheckin.objects.all().delete()
+        SpecialCheckin.objects.bulk_create(
+            SpecialCheckin(
+                election=election,
+                person_code=f"Q-{i}",
+                name_ar="x",
+                station=station,
+                center=station.center,
+                kind="register",
+                observed_at=ON_THE_DAY,
+            )
+            for i in range(n)
+        )
+        client = client_for("auditor")
+        with CaptureQueriesContext(connection) as queries:
+            answer = send(client, "GET", "/special-checkins?limit=100")
+        assert len(answer.json()["items"]) == n
+        return len(queries)
+
+    assert queries_for(5) == queries_for(50)

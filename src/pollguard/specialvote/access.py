@@ -66,7 +66,12 @@ def checkins_for(user: AnyUser) -> QuerySet[SpecialCheckin]:
     if election is None or not sees_special_vote(user):
         return SpecialCheckin.objects.none()
     return SpecialCheckin.objects.filter(election=election).select_related(
-        "station", "center", "recorded_by", "undone_by", "conflict_with__station"
+        "station",
+        "center",
+        "recorded_by",
+        "undone_by",
+        "conflict_with__station",
+        "conflict_with__center",
     )
 
 
