@@ -271,6 +271,11 @@ def test_undo_needs_the_chair_and_a_reason_and_frees_the_voter(client_for: Any) 
     assert send(chair, "POST", path, {"reason": "again"}).status_code == 409
     assert check_in(ihec, station="C-0101-02").status_code == 201
     assert counted("R-1") == 1
+    steps = [
+        (e.payload["field"], e.payload["step"])
+        for e in Event.objects.filter(kind="specialvote.tally").order_by("id")
+    ]
+    assert steps == [("voted", 1), ("voted", -1), ("voted", 1)]
 
 
 def test_an_offline_check_in_of_someone_who_voted_meanwhile_is_kept_as_a_conflict(
@@ -321,7 +326,7 @@ def test_each_check_in_updates_the_centers_live_tally(client_for: Any) -> None:
     check_in(ihec, voter="R-1")
     check_in(ihec, voter="R-2", station="C-0101-02")
     events = list(Event.objects.filter(kind="specialvote.tally").order_by("id"))
-    assert [e.payload["voted"] for e in events] == [1, 2]
+    assert [(e.payload["field"], e.payload["step"]) for e in events] == [("voted", 1)] * 2
     assert events[-1].payload["center"] == "C-0101"
     assert "R-2" not in json.dumps(events[-1].payload)  # counts only, never who
 
@@ -404,3 +409,19 @@ def test_the_check_in_list_takes_the_same_number_of_queries_for_5_and_50_rows(
         return len(queries)
 
     assert queries_for(5) == queries_for(50)
+
+
+def test_a_demo_clock_starts_on_the_special_vote_morning(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pollguard.commands.demo import special_vote_morning
+
+    monkeypatch.undo()  # the real clock function, not the test's
+    clock._shift.cache_clear()
+    settings.POLLGUARD_SPECIAL_VOTE_CLOCK = special_vote_morning(make_package())
+    try:
+        now = clock.now()
+        assert datetime(2010, 3, 4, 8, 0, tzinfo=BAGHDAD) <= now
+        assert now < datetime(2010, 3, 4, 8, 1, tzinfo=BAGHDAD)
+    finally:
+        clock._shift.cache_clear()

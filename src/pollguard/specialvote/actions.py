@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from pollguard.accounts.access import AnyUser
@@ -73,6 +72,10 @@ register_messages(
 )
 
 
+# What an answer shows of a check-in, fetched with it.
+_SHOWN = ("station", "center", "recorded_by", "conflict_with__station", "conflict_with__center")
+
+
 class AlreadyVoted(Conflict):
     """The person has a counted check-in already (409 naming where and when)."""
 
@@ -124,24 +127,28 @@ def _resolve_station(election: Election, code: str) -> Station | None:
     )
 
 
-def _tally(election: Election, center_id: int) -> dict[str, int]:
-    counts = SpecialCheckin.objects.filter(election=election, center_id=center_id).aggregate(
-        voted=Count("id", filter=Q(state=CheckinState.COUNTED, kind=BallotKind.REGISTER)),
-        conditional=Count("id", filter=Q(state=CheckinState.COUNTED, kind=BallotKind.CONDITIONAL)),
-        conflicts=Count("id", filter=Q(state=CheckinState.CONFLICT)),
-    )
-    return {k: int(v or 0) for k, v in counts.items()}
+def _emit_tally(checkin: SpecialCheckin, step: int = 1) -> None:
+    """Tell open pages how the center's tally moved (`step` -1 for an undo).
 
-
-def _emit_tally(checkin: SpecialCheckin) -> None:
-    # Counts only: the feed reaches everyone who sees the center, who need not know who voted.
+    A change, not the totals: counting the center's rows on every check-in would grow with
+    the day. Pages add it to the figures they rendered (the feed gives every event once,
+    from the position read with the page). Counts only: the feed reaches everyone who sees
+    the center, who need not know who voted.
+    """
     center = checkin.center
+    field = (
+        "conflicts"
+        if checkin.state == CheckinState.CONFLICT
+        else "conditional"
+        if checkin.kind == BallotKind.CONDITIONAL
+        else "voted"
+    )
     emit(
         EventKind.SPECIAL_TALLY,
         election_id=checkin.election_id,
         sector_id=center.sector_id,
         center_id=center.pk,
-        payload={"center": center.code, **_tally(checkin.election, center.pk)},
+        payload={"center": center.code, "field": field, "step": step},
     )
 
 
@@ -192,7 +199,7 @@ def do_check_in(
     person_code = voter.strip()
     reason = " ".join(reason.split())[:REASON_MAX_LENGTH]
     if client_id is not None:
-        stored = SpecialCheckin.objects.filter(uuid=client_id).select_related("station").first()
+        stored = SpecialCheckin.objects.filter(uuid=client_id).select_related(*_SHOWN).first()
         if stored is not None:
             return _resend(stored, person_code, station, observed_at)
 
@@ -203,9 +210,10 @@ def do_check_in(
         if person_code
         else None
     )
+    # The roster entry matters only for people not on the register (conditional ballots).
     person = (
         Person.objects.filter(election=election, code=person_code, active=True).first()
-        if person_code
+        if person_code and registered is None
         else None
     )
     if registered is None and person is None:
@@ -269,7 +277,7 @@ def do_check_in(
         except IntegrityError:
             if client_id is not None:
                 stored = (
-                    SpecialCheckin.objects.filter(uuid=client_id).select_related("station").first()
+                    SpecialCheckin.objects.filter(uuid=client_id).select_related(*_SHOWN).first()
                 )
                 if stored is not None:  # the same device's resend won a race
                     return _resend(stored, person_code, station, observed_at)
@@ -327,6 +335,12 @@ def do_undo_checkin(
         if not updated:
             raise Conflict(_("Only a counted check-in can be undone."))
         checkin.refresh_from_db()
+        was = SpecialCheckin(
+            election_id=checkin.election_id,
+            center=checkin.center,
+            kind=checkin.kind,
+            state=CheckinState.COUNTED,
+        )
         record(
             "specialvote.undo_checkin",
             acting_user=acting_user,
@@ -336,7 +350,7 @@ def do_undo_checkin(
             after={"state": checkin.state, "reason": reason, "person": checkin.person_code},
             critical=True,
         )
-        _emit_tally(checkin)
+        _emit_tally(was, step=-1)
     return checkin
 
 

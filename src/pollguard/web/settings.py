@@ -284,6 +284,11 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # The election shown by pages and the API; empty means the most recently loaded one.
 POLLGUARD_ELECTION = env_str("POLLGUARD_ELECTION")
 
+# A demo or training clock for the special vote's day-and-hours rule: the special-vote
+# clock starts at this instant (ISO 8601 with an offset) when the process starts and runs on.
+# `pollguard demo` sets it to the demo's special-vote morning; never set it in production.
+POLLGUARD_SPECIAL_VOTE_CLOCK = env_str("POLLGUARD_SPECIAL_VOTE_CLOCK")
+
 # --- static files ---------------------------------------------------------------------
 
 STATIC_URL = "/static/"
