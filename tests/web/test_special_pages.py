@@ -79,3 +79,20 @@ def test_the_pages_are_404_for_everyone_else(client_for: Any, persona: str) -> N
         assert client.get(page).status_code == 404, page
     assert client.post("/special-vote/check-in", {"voter": "P-3"}).status_code == 404
     assert 'href="/special-vote/"' not in client.get("/").content.decode()
+
+
+def test_the_pages_speak_arabic_by_default_and_english_when_chosen(
+    client_for: Any, personas: Any
+) -> None:
+    from pollguard.accounts.actions import do_set_user_language
+    from pollguard.accounts.choices import Language
+
+    ihec = client_for("commission")
+    arabic = ihec.get("/special-vote/reconciliation/").content.decode()
+    assert 'dir="rtl"' in arabic
+    assert "مطابقة سجل التصويت الخاص" in arabic
+    do_set_user_language(personas.commission, Language.ENGLISH, acting_user=personas.commission)
+    english = ihec.get("/special-vote/reconciliation/").content.decode()
+    assert "Special register reconciliation" in english
+    assert "Check a voter in" in ihec.get("/special-vote/").content.decode()
+    assert "Chain of custody" in ihec.get("/custody/").content.decode()
