@@ -369,6 +369,7 @@ def test_everyone_else_gets_404_from_every_endpoint(client_for: Any, persona: st
         ("GET", "/special-checkins", None),
         ("GET", f"/special-checkins/{made['id']}", None),
         ("POST", f"/special-checkins/{made['id']}/undo", {"reason": "x"}),
+        ("POST", f"/special-checkins/{made['id']}/resolve", {"keep": "counted", "reason": "x"}),
         ("POST", "/special-checkins", {"voter": "R-2", "station": "C-0101-01"}),
         ("GET", "/special-voters?q=R", None),
         ("GET", "/special-vote/tallies", None),
@@ -425,3 +426,74 @@ def test_a_demo_clock_starts_on_the_special_vote_morning(
         assert now < datetime(2010, 3, 4, 8, 1, tzinfo=BAGHDAD)
     finally:
         clock._shift.cache_clear()
+
+
+@pytest.fixture
+def conflict(client_for: Any) -> tuple[str, str]:
+    """R-1 voted online at C-0101-01; an offline record at C-0101-02 arrived later."""
+    ihec = client_for("commission")
+    online = check_in(ihec, station="C-0101-01").json()["id"]
+    offline = check_in(
+        ihec,
+        station="C-0101-02",
+        id=str(uuid.uuid4()),
+        observed_at=(ON_THE_DAY - timedelta(hours=1)).isoformat(),
+    ).json()["id"]
+    return online, offline
+
+
+def test_the_committee_counts_the_offline_record_and_the_other_is_undone(
+    client_for: Any, conflict: tuple[str, str]
+) -> None:
+    online, offline = conflict
+    chair = client_for("chair")
+    path = f"/special-checkins/{offline}/resolve"
+    assert (
+        send(client_for("commission"), "POST", path, {"keep": "offline", "reason": "x"}).status_code
+        == 403
+    )
+    assert send(chair, "POST", path, {"keep": "offline", "reason": " "}).status_code == 422
+    decided = send(chair, "POST", path, {"keep": "offline", "reason": "السجل الورقي يثبت الأسبق"})
+    assert decided.status_code == 200, decided.content
+    assert (decided.json()["state"], decided.json()["resolution"]) == (
+        "counted",
+        "السجل الورقي يثبت الأسبق",
+    )
+    assert send(chair, "GET", f"/special-checkins/{online}").json()["state"] == "undone"
+    assert counted("R-1") == 1
+    assert SpecialCheckin.objects.get(state="counted").station.code == "C-0101-02"
+    assert send(chair, "POST", path, {"keep": "offline", "reason": "again"}).status_code == 409
+    entry = AuditEntry.objects.get(action="specialvote.resolve_conflict")
+    assert entry.critical
+    tally = {t["center"]: t for t in send(chair, "GET", "/special-vote/tallies").json()}
+    assert (tally["C-0101"]["voted"], tally["C-0101"]["conflicts"]) == (1, 0)
+
+
+def test_the_committee_dismisses_the_offline_record(
+    client_for: Any, conflict: tuple[str, str]
+) -> None:
+    online, offline = conflict
+    chair = client_for("chair")
+    decided = send(
+        chair,
+        "POST",
+        f"/special-checkins/{offline}/resolve",
+        {"keep": "counted", "reason": "جهاز خاطئ"},
+    )
+    assert decided.json()["state"] == "dismissed"
+    assert send(chair, "GET", f"/special-checkins/{online}").json()["state"] == "counted"
+    assert counted("R-1") == 1
+
+
+def test_a_counted_check_in_is_not_a_conflict_to_decide(
+    client_for: Any, conflict: tuple[str, str]
+) -> None:
+    online, _ = conflict
+    answer = send(
+        client_for("chair"),
+        "POST",
+        f"/special-checkins/{online}/resolve",
+        {"keep": "offline", "reason": "x"},
+    )
+    assert answer.status_code == 409
+    assert counted("R-1") == 1

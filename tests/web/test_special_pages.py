@@ -96,3 +96,31 @@ def test_the_pages_speak_arabic_by_default_and_english_when_chosen(
     assert "Special register reconciliation" in english
     assert "Check a voter in" in ihec.get("/special-vote/").content.decode()
     assert "Chain of custody" in ihec.get("/custody/").content.decode()
+
+
+def test_the_chair_decides_a_conflict_from_the_page(client_for: Any, election: Any) -> None:
+    import uuid as uuid_module
+
+    from pollguard.specialvote.actions import do_check_in
+    from pollguard.specialvote.models import SpecialCheckin as Checkin
+
+    ihec, chair = client_for("commission"), client_for("chair")
+    post(ihec, "P-3", "C-0101-01")
+    user = Checkin.objects.get().recorded_by
+    do_check_in(
+        election,
+        voter="P-3",
+        station="C-0101-02",
+        acting_user=user,
+        client_id=uuid_module.uuid4(),
+        observed_at=datetime(2010, 3, 4, 10, 0, tzinfo=BAGHDAD),
+    )
+    conflict = Checkin.objects.get(state="conflict")
+    page = chair.get("/special-vote/").content.decode()
+    assert f"/special-vote/check-ins/{conflict.uuid}/resolve" in page
+    assert "/resolve" not in ihec.get("/special-vote/").content.decode()
+    chair.post(
+        f"/special-vote/check-ins/{conflict.uuid}/resolve", {"keep": "counted", "reason": "خطأ"}
+    )
+    conflict.refresh_from_db()
+    assert conflict.state == "dismissed"

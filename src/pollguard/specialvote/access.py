@@ -86,6 +86,14 @@ def access_checkin(user: AnyUser, checkin_id: str) -> SpecialCheckin:
     return checkin
 
 
+def access_conflict_for_resolve(user: AnyUser, checkin_id: str) -> SpecialCheckin:
+    """A double-vote conflict the user (the chair, for the committee) may decide."""
+    checkin = access_checkin(user, checkin_id)
+    if not can_undo(user):
+        raise Forbidden(checkin_id)
+    return checkin
+
+
 def access_checkin_for_undo(user: AnyUser, checkin_id: str) -> SpecialCheckin:
     checkin = access_checkin(user, checkin_id)
     if not can_undo(user):

@@ -357,3 +357,77 @@ def do_undo_checkin(
 def search_key_of(text: str) -> str:
     """What voter look-ups match against (the loader stores the same key)."""
     return normalize(text)
+
+
+def do_resolve_conflict(
+    conflict: SpecialCheckin, *, keep_offline: bool, reason: str, acting_user: AnyUser
+) -> SpecialCheckin:
+    """The committee decides a double-vote conflict, with the reason (hash-chained audit).
+
+    `keep_offline`: the offline record was the person's real vote (it is counted and the
+    other check-in becomes `undone`); otherwise the offline record is `dismissed` and the
+    counted vote stays. Both rows move by conditional updates, the counted one first, so
+    the one-counted-vote rule holds at every instant and a concurrent decision, undo or
+    resolution makes this one fail (`Conflict`) instead of counting two votes.
+    """
+    reason = " ".join(reason.split())[:REASON_MAX_LENGTH]
+    if not reason:
+        raise InvalidInput([Problem("reason", None, "special_reason_required", {})])
+    user = acting_user if isinstance(acting_user, User) else None
+    with transaction.atomic():
+        now = clock.now()
+        counted = conflict.conflict_with
+        resolved = {"resolved_at": now, "resolved_by": user, "resolution": reason}
+        if keep_offline:
+            replaced = counted is not None and SpecialCheckin.objects.filter(
+                pk=counted.pk, state=CheckinState.COUNTED
+            ).update(
+                state=CheckinState.UNDONE,
+                undone_at=now,
+                undone_by=user,
+                undo_reason=reason,
+                **resolved,
+            )
+            if not replaced:
+                raise Conflict(_("The counted check-in changed meanwhile; reload."))
+            to_state = CheckinState.COUNTED
+        else:
+            to_state = CheckinState.DISMISSED
+        if not SpecialCheckin.objects.filter(pk=conflict.pk, state=CheckinState.CONFLICT).update(
+            state=to_state, **resolved
+        ):
+            raise Conflict(_("This conflict was already decided."))
+        conflict.refresh_from_db()
+        record(
+            "specialvote.resolve_conflict",
+            acting_user=acting_user,
+            object_type="special_checkin",
+            object_id=str(conflict.uuid),
+            before={"state": CheckinState.CONFLICT},
+            after={
+                "state": conflict.state,
+                "reason": reason,
+                "person": conflict.person_code,
+                "other": str(counted.uuid) if counted else None,
+            },
+            critical=True,
+        )
+        was_conflict = SpecialCheckin(
+            election_id=conflict.election_id,
+            center=conflict.center,
+            kind=conflict.kind,
+            state=CheckinState.CONFLICT,
+        )
+        _emit_tally(was_conflict, step=-1)
+        if keep_offline and counted is not None:
+            _emit_tally(conflict)
+            _emit_tally(
+                SpecialCheckin(
+                    election_id=counted.election_id,
+                    center=counted.center,
+                    kind=counted.kind,
+                    state=CheckinState.COUNTED,
+                ),
+                step=-1,
+            )
+    return conflict

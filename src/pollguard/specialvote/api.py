@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from pollguard.common.pagination import Pagination
 from pollguard.common.schemas import ConflictOut, ErrorOut, InvalidOut
 from pollguard.specialvote import access
-from pollguard.specialvote.actions import do_check_in, do_undo_checkin
+from pollguard.specialvote.actions import do_check_in, do_resolve_conflict, do_undo_checkin
 from pollguard.specialvote.lookup import VoterMatch, lookup_voters, tallies
 from pollguard.specialvote.models import SpecialCheckin
 from pollguard.specialvote.reconciliation import reconcile
@@ -24,6 +24,7 @@ from pollguard.specialvote.schemas import (
     CheckinIn,
     CheckinOut,
     ReconciliationOut,
+    ResolveIn,
     TallyOut,
     UndoIn,
     VoterFilters,
@@ -105,6 +106,23 @@ def get_checkin(request: HttpRequest, checkin_id: str) -> SpecialCheckin:
 def undo_checkin(request: HttpRequest, checkin_id: str, body: UndoIn) -> SpecialCheckin:
     checkin = access.access_checkin_for_undo(request.user, checkin_id)
     do_undo_checkin(checkin, reason=body.reason, acting_user=request.user)
+    return access.access_checkin(request.user, checkin_id)
+
+
+@router.post(
+    "/special-checkins/{checkin_id}/resolve",
+    response={200: CheckinOut, 403: ErrorOut, 404: ErrorOut, 409: ConflictOut, 422: InvalidOut},
+    summary="Decide a double-vote conflict (committee)",
+    description="The committee chair only, with a reason (hash-chained audit). `keep: "
+    "offline` counts the offline record and undoes the other check-in; `keep: counted` "
+    "dismisses the offline record. 409 if it was decided already or the counted check-in "
+    "changed meanwhile.",
+)
+def resolve_conflict(request: HttpRequest, checkin_id: str, body: ResolveIn) -> SpecialCheckin:
+    conflict = access.access_conflict_for_resolve(request.user, checkin_id)
+    do_resolve_conflict(
+        conflict, keep_offline=body.keep == "offline", reason=body.reason, acting_user=request.user
+    )
     return access.access_checkin(request.user, checkin_id)
 
 

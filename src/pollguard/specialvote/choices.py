@@ -16,11 +16,13 @@ class BallotKind(models.TextChoices):
 class CheckinState(models.TextChoices):
     """`counted` is the one vote of a person (a unique rule in the database); a `conflict`
     is a second check-in of the same person that arrived by an offline sync and is kept for
-    the committee; `undone` was taken back by a supervisor."""
+    the committee; `undone` was taken back by a supervisor (or replaced by the offline
+    record the committee kept); `dismissed` is a conflict the committee did not count."""
 
     COUNTED = "counted", _("Counted")
     CONFLICT = "conflict", _("Double-vote conflict")
     UNDONE = "undone", _("Undone")
+    DISMISSED = "dismissed", _("Conflict dismissed by the committee")
 
     @property
     def color(self) -> str:
@@ -28,6 +30,7 @@ class CheckinState(models.TextChoices):
             CheckinState.COUNTED: "#146c43",
             CheckinState.CONFLICT: "#b02a37",
             CheckinState.UNDONE: "#5a6169",
+            CheckinState.DISMISSED: "#5a6169",
         }[self]
 
 

@@ -100,6 +100,18 @@ class SpecialCheckin(models.Model):
         verbose_name=_("undone by"),
     )
     undo_reason = models.CharField(_("why undone"), max_length=500, blank=True)
+    resolved_at = models.DateTimeField(_("conflict resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("conflict resolved by"),
+    )
+    resolution = models.CharField(
+        _("committee's decision"), max_length=500, blank=True, help_text=_("Why, in words.")
+    )
 
     class Meta:
         verbose_name = _("special-vote check-in")

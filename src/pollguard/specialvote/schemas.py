@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime, StrictBool, field_validator
@@ -69,6 +70,8 @@ class CheckinOut(Schema):
     )
     undone_at: datetime | None
     undo_reason: str
+    resolved_at: datetime | None
+    resolution: str = Field(description="The committee's decision on a conflict, in words.")
 
     @staticmethod
     def resolve_id(obj: SpecialCheckin) -> uuid.UUID:
@@ -115,6 +118,21 @@ class CheckinFilters(Schema):
 
 class UndoIn(Schema):
     reason: str = Field(..., max_length=500, description="Why the check-in is taken back.")
+
+    @field_validator("reason")
+    @classmethod
+    def _no_controls(cls, value: str) -> str:
+        return _plain_text(value, "reason")
+
+
+class ResolveIn(Schema):
+    keep: Literal["offline", "counted"] = Field(
+        ...,
+        description="offline: the offline record was the real vote (it is counted, the "
+        "other check-in undone); counted: the counted vote stays, the offline record is "
+        "dismissed.",
+    )
+    reason: str = Field(..., max_length=500, description="The committee's reason.")
 
     @field_validator("reason")
     @classmethod

@@ -32,6 +32,7 @@ from pollguard.specialvote.actions import (
     SPECIAL_KINDS,
     AlreadyVoted,
     do_check_in,
+    do_resolve_conflict,
     do_undo_checkin,
     special_vote_window,
 )
@@ -140,6 +141,32 @@ def checkin_undo(request: HttpRequest, checkin_id: str) -> HttpResponse:
             request, _("The check-in of %(voter)s was undone.") % {"voter": checkin.person_code}
         )
     return _back(request.POST.get("station", "")[:64])
+
+
+@never_cache
+@login_required
+@require_POST
+def checkin_resolve(request: HttpRequest, checkin_id: str) -> HttpResponse:
+    conflict = access.access_conflict_for_resolve(request.user, checkin_id)
+    try:
+        do_resolve_conflict(
+            conflict,
+            keep_offline=request.POST.get("keep") == "offline",
+            reason=request.POST.get("reason", "")[:500],
+            acting_user=request.user,
+        )
+    except InvalidInput as invalid:
+        for line in invalid.render(_lang()):
+            messages.error(request, line)
+    except Conflict as conflict_error:
+        messages.error(request, str(conflict_error))
+    else:
+        messages.success(
+            request,
+            _("The double-vote conflict of %(voter)s was decided.")
+            % {"voter": conflict.person_code},
+        )
+    return _back("")
 
 
 @never_cache
