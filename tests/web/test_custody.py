@@ -251,3 +251,22 @@ def test_everyone_else_gets_404(client_for: Any, box: Any, persona: str) -> None
     answer = hand(client, "WH-1", "C-0001", **ROAD)
     assert answer.status_code == 404
     assert not Handover.objects.exists()
+
+
+def test_the_chair_closes_an_exception_saying_how_it_was_settled(client_for: Any, box: Any) -> None:
+    ops, chair = client_for("ops"), client_for("chair")
+    exception = hand(ops, "WH-1", "C-0001", broken=["SL-000102"], **ROAD).json()["exception"]
+    path = f"/custody/exceptions/{exception}/close"
+    assert send(ops, "POST", path, {"reason": "x"}).status_code == 403
+    assert send(client_for("auditor"), "POST", path, {"reason": "x"}).status_code == 403
+    assert send(client_for("cmd_rifai"), "POST", path, {"reason": "x"}).status_code == 404
+    assert send(chair, "POST", path, {"reason": "  "}).status_code == 422
+    closed = send(chair, "POST", path, {"reason": "الختم طابق محضر الاستلام"})
+    assert closed.status_code == 200, closed.content
+    assert (closed.json()["state"], closed.json()["closing_reason"]) == (
+        "closed",
+        "الختم طابق محضر الاستلام",
+    )
+    assert send(chair, "POST", path, {"reason": "again"}).status_code == 409
+    assert AuditEntry.objects.get(action="custody.close_exception").critical
+    assert send(ops, "GET", "/custody/items/BOX-1").json()["open_exceptions"] == 0

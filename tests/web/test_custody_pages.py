@@ -123,3 +123,22 @@ def test_the_item_list_takes_the_same_number_of_queries_for_3_and_30_items(
     many = queries()
     assert (few[0], many[0]) == (2, 30)
     assert few[1] == many[1]
+
+
+def test_the_chair_closes_an_exception_from_the_page(client_for: Any, box: None) -> None:
+    ihec, chair = client_for("commission"), client_for("chair")
+    form = {
+        "to": "C-0001",
+        "witness": "مراقب",
+        "seals": "SL-000999",
+        "vehicle": "1",
+        "escort": "U-0001",
+        "received_by": "مدير",
+    }
+    ihec.post("/custody/items/BOX-1/handover", form)
+    exception = CustodyException.objects.get()
+    assert f"/custody/exceptions/{exception.uuid}/close" in chair.get("/custody/").content.decode()
+    assert "/close" not in ihec.get("/custody/").content.decode()
+    chair.post(f"/custody/exceptions/{exception.uuid}/close", {"reason": "تم التحقق"})
+    exception.refresh_from_db()
+    assert exception.state == "closed"

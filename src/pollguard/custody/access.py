@@ -8,12 +8,16 @@
 | auditor            | all (read-only)                        | no (403)                          |
 | everyone else      | none (404)                             | 404                               |
 
+Closing (settling) a custody exception: the committee chair only (others who see it: 403).
+
 Decision: sector commanders and field reporters do not record hand-overs yet (a
 per-sector scope is not built); the center's security chief signs as a witness or a
 receiver by name on the operator's form.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.db.models import QuerySet
 
@@ -26,6 +30,8 @@ from pollguard.registry.models import Election
 
 SEES_CUSTODY = frozenset({Role.CHAIR, Role.OPERATIONS, Role.COMMISSION, Role.AUDITOR})
 RECORDS_CUSTODY = frozenset({Role.OPERATIONS, Role.COMMISSION})
+# The committee settles exceptions: its chair.
+CLOSES_EXCEPTIONS = frozenset({Role.CHAIR})
 
 
 def sees_custody(user: AnyUser) -> bool:
@@ -48,6 +54,23 @@ def require_record(user: AnyUser) -> Election:
     if not records_custody(user):
         raise Forbidden("custody")
     return election
+
+
+def closes_exceptions(user: AnyUser) -> bool:
+    return role_of(user) in CLOSES_EXCEPTIONS
+
+
+def access_exception_for_close(user: AnyUser, exception_id: str) -> CustodyException:
+    try:
+        key = uuid.UUID(exception_id)
+    except ValueError:
+        raise NotFound(exception_id) from None
+    exception = exceptions_for(user).filter(uuid=key).first()
+    if exception is None:
+        raise NotFound(exception_id)
+    if not closes_exceptions(user):
+        raise Forbidden(exception_id)
+    return exception
 
 
 def items_for(user: AnyUser) -> QuerySet[Item]:

@@ -24,7 +24,13 @@ from pollguard.common.errors import Conflict
 from pollguard.core.arabic import normalize
 from pollguard.core.custody import SealCondition, Stage, check_seals, next_stage_ok, parse_seals
 from pollguard.core.problems import InvalidInput, Problem, register_messages
-from pollguard.custody.choices import DepotKind, ExceptionKind, HolderStage, ItemKind
+from pollguard.custody.choices import (
+    DepotKind,
+    ExceptionKind,
+    ExceptionState,
+    HolderStage,
+    ItemKind,
+)
 from pollguard.custody.exceptions import open_custody_exception
 from pollguard.custody.models import CustodyException, Depot, Handover, Item
 from pollguard.registry.choices import CenterKind
@@ -378,3 +384,33 @@ def do_record_handover(item: Item, draft: HandoverDraft, *, acting_user: AnyUser
             exception = open_custody_exception(handover, kind, bad, acting_user=acting_user)
     item.refresh_from_db(fields=["holder_stage", "holder_code", "version"])
     return HandoverResult(handover, exception)
+
+
+def do_close_custody_exception(
+    exception: CustodyException, *, reason: str, acting_user: AnyUser
+) -> CustodyException:
+    """The committee settles an exception (e.g. the seal was checked against the minutes),
+    saying how; conditional on it being open, hash-chained audit."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise InvalidInput([Problem("reason", None, "custody_text_required", {})])
+    with transaction.atomic():
+        closed = CustodyException.objects.filter(pk=exception.pk, state=ExceptionState.OPEN).update(
+            state=ExceptionState.CLOSED,
+            closed_at=timezone.now(),
+            closed_by=acting_user if isinstance(acting_user, User) else None,
+            closing_reason=reason,
+        )
+        if not closed:
+            raise Conflict(_("This exception is closed already."))
+        exception.refresh_from_db()
+        record(
+            "custody.close_exception",
+            acting_user=acting_user,
+            object_type="custody_exception",
+            object_id=str(exception.uuid),
+            before={"state": ExceptionState.OPEN},
+            after={"state": exception.state, "reason": reason, "item": exception.item.code},
+            critical=True,
+        )
+    return exception

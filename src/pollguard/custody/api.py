@@ -15,6 +15,7 @@ from pollguard.custody.actions import (
     HandoverDraft,
     ItemDraft,
     do_add_depot,
+    do_close_custody_exception,
     do_record_handover,
     do_register_item,
 )
@@ -22,6 +23,7 @@ from pollguard.custody.choices import ExceptionState
 from pollguard.custody.models import CustodyException, Depot, Handover, Item
 from pollguard.custody.report import custody_report
 from pollguard.custody.schemas import (
+    CloseIn,
     DepotIn,
     DepotOut,
     ExceptionOut,
@@ -170,6 +172,18 @@ def list_handovers(request: HttpRequest) -> QuerySet[Handover]:
 def list_exceptions(request: HttpRequest) -> QuerySet[CustodyException]:
     access.custody_election(request.user)
     return access.exceptions_for(request.user).order_by("-opened_at", "-id")
+
+
+@router.post(
+    "/custody/exceptions/{exception_id}/close",
+    response={200: ExceptionOut, 403: ErrorOut, 404: ErrorOut, 409: ConflictOut, 422: InvalidOut},
+    summary="Close (settle) a custody exception",
+    description="The committee chair only, saying how it was settled (hash-chained audit); "
+    "409 if it is closed already.",
+)
+def close_exception(request: HttpRequest, exception_id: str, body: CloseIn) -> CustodyException:
+    exception = access.access_exception_for_close(request.user, exception_id)
+    return do_close_custody_exception(exception, reason=body.reason, acting_user=request.user)
 
 
 @router.get(

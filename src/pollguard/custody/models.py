@@ -151,6 +151,18 @@ class CustodyException(models.Model):
         _("state"), max_length=16, choices=ExceptionState.choices, default=ExceptionState.OPEN
     )
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closing_reason = models.CharField(
+        _("how it was settled"), max_length=500, blank=True, help_text=_("In words.")
+    )
 
     class Meta:
         verbose_name = _("custody exception")

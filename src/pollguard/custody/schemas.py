@@ -194,6 +194,8 @@ class ExceptionOut(Schema):
     seals: list[SealOut]
     handover: uuid.UUID
     opened_at: datetime
+    closed_at: datetime | None
+    closing_reason: str
 
     @staticmethod
     def resolve_id(obj: CustodyException) -> uuid.UUID:
@@ -210,6 +212,15 @@ class ExceptionOut(Schema):
     @staticmethod
     def resolve_handover(obj: CustodyException) -> uuid.UUID:
         return obj.handover.uuid
+
+
+class CloseIn(Schema):
+    reason: str = Field(..., max_length=500, description="How the exception was settled.")
+
+    @field_validator("reason")
+    @classmethod
+    def _no_controls(cls, value: str) -> str:
+        return _plain(value)
 
 
 class ReportOut(Schema):

@@ -23,7 +23,11 @@ from django.views.decorators.http import require_POST
 from pollguard.common.errors import Conflict
 from pollguard.core.problems import InvalidInput
 from pollguard.custody import access
-from pollguard.custody.actions import HandoverDraft, do_record_handover
+from pollguard.custody.actions import (
+    HandoverDraft,
+    do_close_custody_exception,
+    do_record_handover,
+)
 from pollguard.custody.choices import ExceptionState, HolderStage
 from pollguard.custody.models import CustodyException
 from pollguard.custody.report import custody_report
@@ -54,9 +58,31 @@ def custody_index(request: HttpRequest) -> HttpResponse:
                 .order_by("-opened_at")
             ),
             "report": report,
+            "can_close": access.closes_exceptions(request.user),
         }
     )
     return render(request, "custody/index.html", context)
+
+
+@never_cache
+@login_required
+@require_POST
+def exception_close(request: HttpRequest, exception_id: str) -> HttpResponse:
+    exception = access.access_exception_for_close(request.user, exception_id)
+    try:
+        do_close_custody_exception(
+            exception, reason=request.POST.get("reason", "")[:500], acting_user=request.user
+        )
+    except InvalidInput as invalid:
+        for line in invalid.render(_lang()):
+            messages.error(request, line)
+    except Conflict as conflict:
+        messages.error(request, str(conflict))
+    else:
+        messages.success(
+            request, _("The exception on %(item)s is closed.") % {"item": exception.item.code}
+        )
+    return HttpResponseRedirect(reverse("custody:index"))
 
 
 def _next_holders(item: Any) -> list[str]:
