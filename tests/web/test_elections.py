@@ -257,7 +257,9 @@ def expected(persona: str, election: Election, what: str) -> set[str]:
     units = Unit.objects.filter(election=election, active=True)
     sectors = Sector.objects.filter(election=election, active=True)
     stations = Station.objects.filter(election=election, active=True, center__active=True)
-    rows: Any = {"centers": centers, "units": units, "sectors": sectors, "stations": stations}[what]
+    rows: Any = {"centers": centers, "units": units, "sectors": sectors, "stations": stations}[
+        what
+    ]
     if persona in {"chair", "ops", "auditor"}:
         return set(rows.values_list("code", flat=True))
     if persona in {"commission", "intel"}:
@@ -274,10 +276,8 @@ def expected(persona: str, election: Election, what: str) -> set[str]:
         return set(rows.values_list("code", flat=True)) if what == "sectors" else set()
     if persona == "field":
         key = {"centers": "code", "sectors": "centers__code"}.get(what, "center__code")
-        return (
-            set()
-            if what == "units"
-            else set(rows.filter(**{key: "C-0003"}).values_list("code", flat=True))
+        return set() if what == "units" else set(
+            rows.filter(**{key: "C-0003"}).values_list("code", flat=True)
         )
     return set()
 

@@ -82,3 +82,4 @@ def handler_for(kind: str) -> Handler | None:
 
 def merger_for(kind: str) -> Merger | None:
     return _MERGERS.get(kind)
+

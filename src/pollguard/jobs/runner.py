@@ -207,9 +207,9 @@ def part_finished(part: Job) -> None:
         emit_job(parent)
     if ended < len(parts):
         return
-    claimed = Job.objects.filter(pk=parent.pk, state=JobState.RUNNING, merge_claimed=False).update(
-        merge_claimed=True
-    )
+    claimed = Job.objects.filter(
+        pk=parent.pk, state=JobState.RUNNING, merge_claimed=False
+    ).update(merge_claimed=True)
     if not claimed:
         return  # another worker merges, or the parent ended already
     parent.refresh_from_db()

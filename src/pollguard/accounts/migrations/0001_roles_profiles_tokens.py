@@ -6,179 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("registry", "0001_election_registry"),
+        ('registry', '0001_election_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ApiToken",
+            name='ApiToken',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "name",
-                    models.CharField(
-                        blank=True, help_text="What it is for.", max_length=100, verbose_name="name"
-                    ),
-                ),
-                (
-                    "prefix",
-                    models.CharField(
-                        help_text="The first characters, shown to recognise it.",
-                        max_length=16,
-                        verbose_name="prefix",
-                    ),
-                ),
-                (
-                    "digest",
-                    models.CharField(
-                        editable=False, max_length=64, unique=True, verbose_name="SHA-256 digest"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "revoked_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="api_tokens",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="user",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(blank=True, help_text='What it is for.', max_length=100, verbose_name='name')),
+                ('prefix', models.CharField(help_text='The first characters, shown to recognise it.', max_length=16, verbose_name='prefix')),
+                ('digest', models.CharField(editable=False, max_length=64, unique=True, verbose_name='SHA-256 digest')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],
             options={
-                "verbose_name": "API token",
-                "verbose_name_plural": "API tokens",
-                "ordering": ["-created_at"],
+                'verbose_name': 'API token',
+                'verbose_name_plural': 'API tokens',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="LoginFailure",
+            name='LoginFailure',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("username", models.CharField(max_length=150, verbose_name="username")),
-                (
-                    "address",
-                    models.GenericIPAddressField(blank=True, null=True, verbose_name="address"),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('username', models.CharField(max_length=150, verbose_name='username')),
+                ('address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
             ],
             options={
-                "verbose_name": "failed login",
-                "verbose_name_plural": "failed logins",
-                "indexes": [
-                    models.Index(
-                        fields=["username", "address", "created_at"],
-                        name="accounts_lo_usernam_26bfa5_idx",
-                    )
-                ],
+                'verbose_name': 'failed login',
+                'verbose_name_plural': 'failed logins',
+                'indexes': [models.Index(fields=['username', 'address', 'created_at'], name='accounts_lo_usernam_26bfa5_idx')],
             },
         ),
         migrations.CreateModel(
-            name="Profile",
+            name='Profile',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("chair", "Committee chair"),
-                            ("operations", "Operations officer"),
-                            ("sector_commander", "Sector commander"),
-                            ("agency_liaison", "Agency liaison"),
-                            ("intelligence", "Intelligence officer"),
-                            ("commission", "Commission liaison (IHEC)"),
-                            ("auditor", "Auditor"),
-                            ("field_reporter", "Field reporter"),
-                        ],
-                        max_length=32,
-                        verbose_name="role",
-                    ),
-                ),
-                (
-                    "language",
-                    models.CharField(
-                        choices=[("ar", "Arabic"), ("en", "English")],
-                        default="ar",
-                        help_text="Interface language, applied at every request.",
-                        max_length=8,
-                        verbose_name="language",
-                    ),
-                ),
-                (
-                    "agency",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The agency an agency liaison represents.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="registry.agency",
-                        verbose_name="agency",
-                    ),
-                ),
-                (
-                    "center",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The center a field reporter reports from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="registry.center",
-                        verbose_name="center",
-                    ),
-                ),
-                (
-                    "sector",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The sector a sector commander is responsible for.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="registry.sector",
-                        verbose_name="sector",
-                    ),
-                ),
-                (
-                    "user",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="profile",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="user",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('chair', 'Committee chair'), ('operations', 'Operations officer'), ('sector_commander', 'Sector commander'), ('agency_liaison', 'Agency liaison'), ('intelligence', 'Intelligence officer'), ('commission', 'Commission liaison (IHEC)'), ('auditor', 'Auditor'), ('field_reporter', 'Field reporter')], max_length=32, verbose_name='role')),
+                ('language', models.CharField(choices=[('ar', 'Arabic'), ('en', 'English')], default='ar', help_text='Interface language, applied at every request.', max_length=8, verbose_name='language')),
+                ('agency', models.ForeignKey(blank=True, help_text='The agency an agency liaison represents.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.agency', verbose_name='agency')),
+                ('center', models.ForeignKey(blank=True, help_text='The center a field reporter reports from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.center', verbose_name='center')),
+                ('sector', models.ForeignKey(blank=True, help_text='The sector a sector commander is responsible for.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.sector', verbose_name='sector')),
+                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],
             options={
-                "verbose_name": "profile",
-                "verbose_name_plural": "profiles",
+                'verbose_name': 'profile',
+                'verbose_name_plural': 'profiles',
             },
         ),
     ]

@@ -4,12 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0001_roles_profiles_tokens"),
+        ('accounts', '0001_roles_profiles_tokens'),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name="LoginFailure",
+            name='LoginFailure',
         ),
     ]

@@ -4,37 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0002_remove_loginfailure_axes_counts_failures"),
+        ('accounts', '0002_remove_loginfailure_axes_counts_failures'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="apitoken",
-            name="expires_at",
-            field=models.DateTimeField(
-                help_text="After this moment the token opens nothing; at most 90 days after creation.",
-                null=True,
-                verbose_name="expires at",
-            ),
+            model_name='apitoken',
+            name='expires_at',
+            field=models.DateTimeField(help_text='After this moment the token opens nothing; at most 90 days after creation.', null=True, verbose_name='expires at'),
         ),
         migrations.AddField(
-            model_name="apitoken",
-            name="last_used_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="Updated at most every few minutes.",
-                null=True,
-                verbose_name="last used at",
-            ),
+            model_name='apitoken',
+            name='last_used_at',
+            field=models.DateTimeField(blank=True, help_text='Updated at most every few minutes.', null=True, verbose_name='last used at'),
         ),
         migrations.AddField(
-            model_name="apitoken",
-            name="read_only",
-            field=models.BooleanField(
-                default=False,
-                help_text="A read-only token may only read (GET); any change is refused with 403.",
-                verbose_name="read-only",
-            ),
+            model_name='apitoken',
+            name='read_only',
+            field=models.BooleanField(default=False, help_text='A read-only token may only read (GET); any change is refused with 403.', verbose_name='read-only'),
         ),
     ]

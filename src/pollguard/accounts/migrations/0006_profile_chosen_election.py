@@ -5,23 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0005_require_api_token_expiry"),
-        ("registry", "0003_election_package_source"),
+        ('accounts', '0005_require_api_token_expiry'),
+        ('registry', '0003_election_package_source'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="profile",
-            name="election",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The election this user's pages and API show; empty: the default election (POLLGUARD_ELECTION, else the latest loaded).",
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="registry.election",
-                verbose_name="chosen election",
-            ),
+            model_name='profile',
+            name='election',
+            field=models.ForeignKey(blank=True, help_text="The election this user's pages and API show; empty: the default election (POLLGUARD_ELECTION, else the latest loaded).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.election', verbose_name='chosen election'),
         ),
     ]

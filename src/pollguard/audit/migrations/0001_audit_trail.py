@@ -6,6 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -14,90 +15,38 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="ChainHead",
+            name='ChainHead',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("seq", models.PositiveBigIntegerField(default=0, verbose_name="last position")),
-                ("hash", models.CharField(blank=True, max_length=64, verbose_name="last hash")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('seq', models.PositiveBigIntegerField(default=0, verbose_name='last position')),
+                ('hash', models.CharField(blank=True, max_length=64, verbose_name='last hash')),
             ],
             options={
-                "verbose_name": "audit chain head",
-                "verbose_name_plural": "audit chain head",
+                'verbose_name': 'audit chain head',
+                'verbose_name_plural': 'audit chain head',
             },
         ),
         migrations.CreateModel(
-            name="AuditEntry",
+            name='AuditEntry',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(db_index=True, verbose_name="time")),
-                (
-                    "actor_name",
-                    models.CharField(
-                        help_text="Username at the time (kept if the user is deleted), or the system part.",
-                        max_length=150,
-                        verbose_name="actor name",
-                    ),
-                ),
-                ("action", models.CharField(db_index=True, max_length=100, verbose_name="action")),
-                (
-                    "object_type",
-                    models.CharField(blank=True, max_length=100, verbose_name="object type"),
-                ),
-                (
-                    "object_id",
-                    models.CharField(blank=True, max_length=100, verbose_name="object id"),
-                ),
-                ("before", models.JSONField(blank=True, null=True, verbose_name="before")),
-                ("after", models.JSONField(blank=True, null=True, verbose_name="after")),
-                ("critical", models.BooleanField(default=False, verbose_name="critical")),
-                (
-                    "seq",
-                    models.PositiveBigIntegerField(
-                        blank=True,
-                        editable=False,
-                        null=True,
-                        unique=True,
-                        verbose_name="chain position",
-                    ),
-                ),
-                (
-                    "prev_hash",
-                    models.CharField(
-                        blank=True, editable=False, max_length=64, verbose_name="previous hash"
-                    ),
-                ),
-                (
-                    "hash",
-                    models.CharField(
-                        blank=True, editable=False, max_length=64, verbose_name="hash"
-                    ),
-                ),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="actor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(db_index=True, verbose_name='time')),
+                ('actor_name', models.CharField(help_text='Username at the time (kept if the user is deleted), or the system part.', max_length=150, verbose_name='actor name')),
+                ('action', models.CharField(db_index=True, max_length=100, verbose_name='action')),
+                ('object_type', models.CharField(blank=True, max_length=100, verbose_name='object type')),
+                ('object_id', models.CharField(blank=True, max_length=100, verbose_name='object id')),
+                ('before', models.JSONField(blank=True, null=True, verbose_name='before')),
+                ('after', models.JSONField(blank=True, null=True, verbose_name='after')),
+                ('critical', models.BooleanField(default=False, verbose_name='critical')),
+                ('seq', models.PositiveBigIntegerField(blank=True, editable=False, null=True, unique=True, verbose_name='chain position')),
+                ('prev_hash', models.CharField(blank=True, editable=False, max_length=64, verbose_name='previous hash')),
+                ('hash', models.CharField(blank=True, editable=False, max_length=64, verbose_name='hash')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
             ],
             options={
-                "verbose_name": "audit entry",
-                "verbose_name_plural": "audit trail",
-                "ordering": ["-id"],
+                'verbose_name': 'audit entry',
+                'verbose_name_plural': 'audit trail',
+                'ordering': ['-id'],
             },
         ),
     ]

@@ -4,18 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("jobs", "0001_jobs"),
+        ('jobs', '0001_jobs'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="job",
-            name="merge_claimed",
-            field=models.BooleanField(
-                default=False,
-                help_text="Set once by the worker that merges a split job's parts.",
-                verbose_name="merge started",
-            ),
+            model_name='job',
+            name='merge_claimed',
+            field=models.BooleanField(default=False, help_text="Set once by the worker that merges a split job's parts.", verbose_name='merge started'),
         ),
     ]

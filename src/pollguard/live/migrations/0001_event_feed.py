@@ -5,72 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("registry", "0001_election_registry"),
+        ('registry', '0001_election_registry'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Event",
+            name='Event',
             fields=[
-                ("id", models.BigAutoField(primary_key=True, serialize=False)),
-                (
-                    "created_at",
-                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time"),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("center.status", "Center status changed"),
-                            ("package.loaded", "Election package loaded"),
-                        ],
-                        max_length=32,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("payload", models.JSONField(default=dict, verbose_name="payload")),
-                (
-                    "center",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.center",
-                        verbose_name="center",
-                    ),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
-                (
-                    "sector",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Sector the change belongs to; decides who receives it.",
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.sector",
-                        verbose_name="sector",
-                    ),
-                ),
+                ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
+                ('kind', models.CharField(choices=[('center.status', 'Center status changed'), ('package.loaded', 'Election package loaded')], max_length=32, verbose_name='kind')),
+                ('payload', models.JSONField(default=dict, verbose_name='payload')),
+                ('center', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.center', verbose_name='center')),
+                ('election', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
+                ('sector', models.ForeignKey(blank=True, help_text='Sector the change belongs to; decides who receives it.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.sector', verbose_name='sector')),
             ],
             options={
-                "verbose_name": "live event",
-                "verbose_name_plural": "live events",
-                "ordering": ["id"],
+                'verbose_name': 'live event',
+                'verbose_name_plural': 'live events',
+                'ordering': ['id'],
             },
         ),
     ]

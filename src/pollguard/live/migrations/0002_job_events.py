@@ -4,22 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("live", "0001_event_feed"),
+        ('live', '0001_event_feed'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="event",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("center.status", "Center status changed"),
-                    ("package.loaded", "Election package loaded"),
-                    ("job", "Background job progress"),
-                ],
-                max_length=32,
-                verbose_name="kind",
-            ),
+            model_name='event',
+            name='kind',
+            field=models.CharField(choices=[('center.status', 'Center status changed'), ('package.loaded', 'Election package loaded'), ('job', 'Background job progress')], max_length=32, verbose_name='kind'),
         ),
     ]

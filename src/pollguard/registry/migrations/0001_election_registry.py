@@ -7,1041 +7,348 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="Election",
+            name='Election',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.SlugField(
-                        help_text="Stable code from election.yaml.",
-                        max_length=64,
-                        unique=True,
-                        verbose_name="code",
-                    ),
-                ),
-                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
-                ("name_ar", models.CharField(max_length=200, verbose_name="name (Arabic)")),
-                (
-                    "governorate_code",
-                    models.CharField(max_length=16, verbose_name="governorate code"),
-                ),
-                (
-                    "governorate_en",
-                    models.CharField(max_length=100, verbose_name="governorate (English)"),
-                ),
-                (
-                    "governorate_ar",
-                    models.CharField(max_length=100, verbose_name="governorate (Arabic)"),
-                ),
-                (
-                    "timezone",
-                    models.CharField(
-                        help_text="IANA time zone in which times are shown, e.g. Asia/Baghdad.",
-                        max_length=64,
-                        verbose_name="time zone",
-                    ),
-                ),
-                ("special_vote_date", models.DateField(verbose_name="special vote date")),
-                ("general_vote_date", models.DateField(verbose_name="general vote date")),
-                (
-                    "polls_open",
-                    models.TimeField(help_text="Local time.", verbose_name="polls open"),
-                ),
-                (
-                    "polls_close",
-                    models.TimeField(help_text="Local time.", verbose_name="polls close"),
-                ),
-                ("seats", models.PositiveIntegerField(default=0, verbose_name="seats")),
-                (
-                    "loaded_at",
-                    models.DateTimeField(
-                        help_text="When a package for this election was last loaded.",
-                        verbose_name="loaded at",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(help_text='Stable code from election.yaml.', max_length=64, unique=True, verbose_name='code')),
+                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
+                ('name_ar', models.CharField(max_length=200, verbose_name='name (Arabic)')),
+                ('governorate_code', models.CharField(max_length=16, verbose_name='governorate code')),
+                ('governorate_en', models.CharField(max_length=100, verbose_name='governorate (English)')),
+                ('governorate_ar', models.CharField(max_length=100, verbose_name='governorate (Arabic)')),
+                ('timezone', models.CharField(help_text='IANA time zone in which times are shown, e.g. Asia/Baghdad.', max_length=64, verbose_name='time zone')),
+                ('special_vote_date', models.DateField(verbose_name='special vote date')),
+                ('general_vote_date', models.DateField(verbose_name='general vote date')),
+                ('polls_open', models.TimeField(help_text='Local time.', verbose_name='polls open')),
+                ('polls_close', models.TimeField(help_text='Local time.', verbose_name='polls close')),
+                ('seats', models.PositiveIntegerField(default=0, verbose_name='seats')),
+                ('loaded_at', models.DateTimeField(help_text='When a package for this election was last loaded.', verbose_name='loaded at')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
             ],
             options={
-                "verbose_name": "election",
-                "verbose_name_plural": "elections",
-                "ordering": ["-loaded_at"],
+                'verbose_name': 'election',
+                'verbose_name_plural': 'elections',
+                'ordering': ['-loaded_at'],
             },
         ),
         migrations.CreateModel(
-            name="District",
+            name='District',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                (
-                    "name_en",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
-                ),
-                (
-                    "name_ar",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (Arabic)"),
-                ),
-                (
-                    "active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="False when the last loaded package no longer lists this row.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Empty for a district; the district of a sub-district.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="registry.district",
-                        verbose_name="parent district",
-                    ),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
+                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='name (Arabic)')),
+                ('active', models.BooleanField(default=True, help_text='False when the last loaded package no longer lists this row.', verbose_name='active')),
+                ('parent', models.ForeignKey(blank=True, help_text='Empty for a district; the district of a sub-district.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='registry.district', verbose_name='parent district')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
             ],
             options={
-                "verbose_name": "district",
-                "verbose_name_plural": "districts",
-                "ordering": ["code"],
-                "abstract": False,
+                'verbose_name': 'district',
+                'verbose_name_plural': 'districts',
+                'ordering': ['code'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="Component",
+            name='Component',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                (
-                    "name_en",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
-                ),
-                (
-                    "name_ar",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (Arabic)"),
-                ),
-                ("seats", models.PositiveIntegerField(default=0, verbose_name="seats")),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
+                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='name (Arabic)')),
+                ('seats', models.PositiveIntegerField(default=0, verbose_name='seats')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
             ],
             options={
-                "verbose_name": "component",
-                "verbose_name_plural": "components",
-                "ordering": ["code"],
-                "abstract": False,
+                'verbose_name': 'component',
+                'verbose_name_plural': 'components',
+                'ordering': ['code'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="Center",
+            name='Center',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                (
-                    "name_en",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
-                ),
-                (
-                    "name_ar",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (Arabic)"),
-                ),
-                (
-                    "active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="False when the last loaded package no longer lists this row.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "uuid",
-                    models.UUIDField(
-                        default=uuid.uuid4, editable=False, unique=True, verbose_name="UUID"
-                    ),
-                ),
-                (
-                    "search_name",
-                    models.CharField(
-                        db_index=True,
-                        editable=False,
-                        help_text="Normalized code and names (pollguard.core.arabic.normalize) for search.",
-                        max_length=500,
-                        verbose_name="search key",
-                    ),
-                ),
-                ("lat", models.FloatField(verbose_name="latitude")),
-                ("lon", models.FloatField(verbose_name="longitude")),
-                ("stations_count", models.PositiveIntegerField(verbose_name="stations")),
-                ("voters", models.PositiveIntegerField(verbose_name="registered voters")),
-                (
-                    "risk_override",
-                    models.FloatField(
-                        blank=True,
-                        help_text="Risk 0-1 from the package; when set it replaces the risk model.",
-                        null=True,
-                        verbose_name="risk override",
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("general", "General polling center"),
-                            ("special_security", "Special voting: security forces"),
-                            ("special_institution", "Special voting: institutions"),
-                        ],
-                        default="general",
-                        max_length=32,
-                        verbose_name="kind",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("not_open", "Not yet open"),
-                            ("open", "Open"),
-                            ("delayed", "Opening delayed"),
-                            ("disrupted", "Disrupted"),
-                            ("closed", "Closed"),
-                        ],
-                        default="not_open",
-                        max_length=16,
-                        verbose_name="status",
-                    ),
-                ),
-                (
-                    "status_changed_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="status changed at"),
-                ),
-                (
-                    "version",
-                    models.PositiveIntegerField(
-                        default=1, help_text="Increases with every change.", verbose_name="version"
-                    ),
-                ),
-                (
-                    "district",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="registry.district",
-                        verbose_name="district",
-                    ),
-                ),
-                (
-                    "subdistrict",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="registry.district",
-                        verbose_name="sub-district",
-                    ),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
+                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='name (Arabic)')),
+                ('active', models.BooleanField(default=True, help_text='False when the last loaded package no longer lists this row.', verbose_name='active')),
+                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='UUID')),
+                ('search_name', models.CharField(db_index=True, editable=False, help_text='Normalized code and names (pollguard.core.arabic.normalize) for search.', max_length=500, verbose_name='search key')),
+                ('lat', models.FloatField(verbose_name='latitude')),
+                ('lon', models.FloatField(verbose_name='longitude')),
+                ('stations_count', models.PositiveIntegerField(verbose_name='stations')),
+                ('voters', models.PositiveIntegerField(verbose_name='registered voters')),
+                ('risk_override', models.FloatField(blank=True, help_text='Risk 0-1 from the package; when set it replaces the risk model.', null=True, verbose_name='risk override')),
+                ('kind', models.CharField(choices=[('general', 'General polling center'), ('special_security', 'Special voting: security forces'), ('special_institution', 'Special voting: institutions')], default='general', max_length=32, verbose_name='kind')),
+                ('status', models.CharField(choices=[('not_open', 'Not yet open'), ('open', 'Open'), ('delayed', 'Opening delayed'), ('disrupted', 'Disrupted'), ('closed', 'Closed')], default='not_open', max_length=16, verbose_name='status')),
+                ('status_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='status changed at')),
+                ('version', models.PositiveIntegerField(default=1, help_text='Increases with every change.', verbose_name='version')),
+                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.district', verbose_name='district')),
+                ('subdistrict', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.district', verbose_name='sub-district')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
             ],
             options={
-                "verbose_name": "polling center",
-                "verbose_name_plural": "polling centers",
-                "ordering": ["code"],
-                "abstract": False,
+                'verbose_name': 'polling center',
+                'verbose_name_plural': 'polling centers',
+                'ordering': ['code'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="BallotEntity",
+            name='BallotEntity',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "name_en",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
-                ),
-                (
-                    "name_ar",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (Arabic)"),
-                ),
-                ("number", models.PositiveIntegerField(verbose_name="ballot number")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "component",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Set for entities competing for a minority quota seat.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to="registry.component",
-                        verbose_name="component",
-                    ),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
+                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='name (Arabic)')),
+                ('number', models.PositiveIntegerField(verbose_name='ballot number')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('component', models.ForeignKey(blank=True, help_text='Set for entities competing for a minority quota seat.', null=True, on_delete=django.db.models.deletion.SET_NULL, to='registry.component', verbose_name='component')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='registry.election', verbose_name='election')),
             ],
             options={
-                "verbose_name": "ballot entity",
-                "verbose_name_plural": "ballot entities",
-                "ordering": ["number"],
+                'verbose_name': 'ballot entity',
+                'verbose_name_plural': 'ballot entities',
+                'ordering': ['number'],
             },
         ),
         migrations.CreateModel(
-            name="Agency",
+            name='Agency',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                (
-                    "name_en",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
-                ),
-                (
-                    "name_ar",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (Arabic)"),
-                ),
-                (
-                    "active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="False when the last loaded package no longer lists this row.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
+                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='name (Arabic)')),
+                ('active', models.BooleanField(default=True, help_text='False when the last loaded package no longer lists this row.', verbose_name='active')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
             ],
             options={
-                "verbose_name": "agency",
-                "verbose_name_plural": "agencies",
-                "ordering": ["code"],
-                "abstract": False,
+                'verbose_name': 'agency',
+                'verbose_name_plural': 'agencies',
+                'ordering': ['code'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="IntelReport",
+            name='IntelReport',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                ("reported_at", models.DateTimeField(verbose_name="reported at")),
-                (
-                    "severity",
-                    models.FloatField(help_text="0 (minor) to 1 (grave).", verbose_name="severity"),
-                ),
-                (
-                    "credibility",
-                    models.FloatField(
-                        help_text="0 (doubtful) to 1 (confirmed).", verbose_name="credibility"
-                    ),
-                ),
-                ("summary", models.TextField(blank=True, verbose_name="summary")),
-                (
-                    "center",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.center",
-                        verbose_name="center",
-                    ),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('reported_at', models.DateTimeField(verbose_name='reported at')),
+                ('severity', models.FloatField(help_text='0 (minor) to 1 (grave).', verbose_name='severity')),
+                ('credibility', models.FloatField(help_text='0 (doubtful) to 1 (confirmed).', verbose_name='credibility')),
+                ('summary', models.TextField(blank=True, verbose_name='summary')),
+                ('center', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.center', verbose_name='center')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
             ],
             options={
-                "verbose_name": "intelligence report",
-                "verbose_name_plural": "intelligence reports",
-                "ordering": ["code"],
-                "abstract": False,
+                'verbose_name': 'intelligence report',
+                'verbose_name_plural': 'intelligence reports',
+                'ordering': ['code'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="PastIncident",
+            name='PastIncident',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                ("occurred_at", models.DateTimeField(verbose_name="occurred at")),
-                ("lat", models.FloatField(verbose_name="latitude")),
-                ("lon", models.FloatField(verbose_name="longitude")),
-                ("kind", models.CharField(max_length=64, verbose_name="kind")),
-                (
-                    "severity",
-                    models.FloatField(help_text="0 (minor) to 1 (grave).", verbose_name="severity"),
-                ),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                (
-                    "center",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="registry.center",
-                        verbose_name="center",
-                    ),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('occurred_at', models.DateTimeField(verbose_name='occurred at')),
+                ('lat', models.FloatField(verbose_name='latitude')),
+                ('lon', models.FloatField(verbose_name='longitude')),
+                ('kind', models.CharField(max_length=64, verbose_name='kind')),
+                ('severity', models.FloatField(help_text='0 (minor) to 1 (grave).', verbose_name='severity')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('center', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.center', verbose_name='center')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
             ],
             options={
-                "verbose_name": "past incident",
-                "verbose_name_plural": "incident history",
-                "ordering": ["code"],
-                "abstract": False,
+                'verbose_name': 'past incident',
+                'verbose_name_plural': 'incident history',
+                'ordering': ['code'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="Sector",
+            name='Sector',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                (
-                    "name_en",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
-                ),
-                (
-                    "name_ar",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (Arabic)"),
-                ),
-                (
-                    "active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="False when the last loaded package no longer lists this row.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
+                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='name (Arabic)')),
+                ('active', models.BooleanField(default=True, help_text='False when the last loaded package no longer lists this row.', verbose_name='active')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
             ],
             options={
-                "verbose_name": "sector",
-                "verbose_name_plural": "sectors",
-                "ordering": ["code"],
-                "abstract": False,
+                'verbose_name': 'sector',
+                'verbose_name_plural': 'sectors',
+                'ordering': ['code'],
+                'abstract': False,
             },
         ),
         migrations.AddField(
-            model_name="center",
-            name="sector",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="centers",
-                to="registry.sector",
-                verbose_name="sector",
-            ),
+            model_name='center',
+            name='sector',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='centers', to='registry.sector', verbose_name='sector'),
         ),
         migrations.CreateModel(
-            name="Station",
+            name='Station',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                (
-                    "number",
-                    models.PositiveIntegerField(
-                        help_text="Number inside the center.", verbose_name="number"
-                    ),
-                ),
-                ("voters", models.PositiveIntegerField(verbose_name="registered voters")),
-                (
-                    "center",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="stations",
-                        to="registry.center",
-                        verbose_name="center",
-                    ),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('number', models.PositiveIntegerField(help_text='Number inside the center.', verbose_name='number')),
+                ('voters', models.PositiveIntegerField(verbose_name='registered voters')),
+                ('center', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stations', to='registry.center', verbose_name='center')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
             ],
             options={
-                "verbose_name": "polling station",
-                "verbose_name_plural": "polling stations",
-                "ordering": ["center__code", "number"],
-                "abstract": False,
+                'verbose_name': 'polling station',
+                'verbose_name_plural': 'polling stations',
+                'ordering': ['center__code', 'number'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="Unit",
+            name='Unit',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                (
-                    "name_en",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
-                ),
-                (
-                    "name_ar",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (Arabic)"),
-                ),
-                (
-                    "active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="False when the last loaded package no longer lists this row.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "search_name",
-                    models.CharField(
-                        blank=True,
-                        db_index=True,
-                        editable=False,
-                        max_length=500,
-                        verbose_name="search key",
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("police", "Police"),
-                            ("army", "Army"),
-                            ("traffic", "Traffic police"),
-                            ("civil_defense", "Civil defense"),
-                            ("facilities_protection", "Facilities protection"),
-                            ("eod", "Explosives disposal (EOD)"),
-                            ("k9", "Police dogs (K9)"),
-                            ("intelligence", "Intelligence"),
-                        ],
-                        max_length=32,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("headcount", models.PositiveIntegerField(verbose_name="headcount")),
-                ("lat", models.FloatField(verbose_name="base latitude")),
-                ("lon", models.FloatField(verbose_name="base longitude")),
-                (
-                    "team_size",
-                    models.PositiveIntegerField(
-                        blank=True,
-                        help_text="Empty: the whole unit is one team.",
-                        null=True,
-                        verbose_name="team size",
-                    ),
-                ),
-                (
-                    "max_distance_km",
-                    models.FloatField(
-                        blank=True,
-                        help_text="How far from its base the unit may serve; empty means no limit.",
-                        null=True,
-                        verbose_name="maximum distance (km)",
-                    ),
-                ),
-                (
-                    "speed_kmh",
-                    models.FloatField(
-                        blank=True,
-                        help_text="Sweep teams only; empty means the policy's speed for the kind.",
-                        null=True,
-                        verbose_name="speed (km/h)",
-                    ),
-                ),
-                (
-                    "agency",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="units",
-                        to="registry.agency",
-                        verbose_name="agency",
-                    ),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
-                (
-                    "sector",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Empty for a governorate reserve, which may serve any sector.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="units",
-                        to="registry.sector",
-                        verbose_name="home sector",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
+                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='name (Arabic)')),
+                ('active', models.BooleanField(default=True, help_text='False when the last loaded package no longer lists this row.', verbose_name='active')),
+                ('search_name', models.CharField(blank=True, db_index=True, editable=False, max_length=500, verbose_name='search key')),
+                ('kind', models.CharField(choices=[('police', 'Police'), ('army', 'Army'), ('traffic', 'Traffic police'), ('civil_defense', 'Civil defense'), ('facilities_protection', 'Facilities protection'), ('eod', 'Explosives disposal (EOD)'), ('k9', 'Police dogs (K9)'), ('intelligence', 'Intelligence')], max_length=32, verbose_name='kind')),
+                ('headcount', models.PositiveIntegerField(verbose_name='headcount')),
+                ('lat', models.FloatField(verbose_name='base latitude')),
+                ('lon', models.FloatField(verbose_name='base longitude')),
+                ('team_size', models.PositiveIntegerField(blank=True, help_text='Empty: the whole unit is one team.', null=True, verbose_name='team size')),
+                ('max_distance_km', models.FloatField(blank=True, help_text='How far from its base the unit may serve; empty means no limit.', null=True, verbose_name='maximum distance (km)')),
+                ('speed_kmh', models.FloatField(blank=True, help_text="Sweep teams only; empty means the policy's speed for the kind.", null=True, verbose_name='speed (km/h)')),
+                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='registry.agency', verbose_name='agency')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
+                ('sector', models.ForeignKey(blank=True, help_text='Empty for a governorate reserve, which may serve any sector.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='registry.sector', verbose_name='home sector')),
             ],
             options={
-                "verbose_name": "unit",
-                "verbose_name_plural": "units",
-                "ordering": ["code"],
-                "abstract": False,
+                'verbose_name': 'unit',
+                'verbose_name_plural': 'units',
+                'ordering': ['code'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="SpecialVoter",
+            name='SpecialVoter',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                ("name_ar", models.CharField(max_length=200, verbose_name="name (Arabic)")),
-                (
-                    "name_en",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
-                (
-                    "special_center",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="special_voters",
-                        to="registry.center",
-                        verbose_name="special voting center",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="registry.unit",
-                        verbose_name="unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('name_ar', models.CharField(max_length=200, verbose_name='name (Arabic)')),
+                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
+                ('special_center', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='special_voters', to='registry.center', verbose_name='special voting center')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.unit', verbose_name='unit')),
             ],
             options={
-                "verbose_name": "special voter",
-                "verbose_name_plural": "special voter register",
-                "ordering": ["code"],
-                "abstract": False,
+                'verbose_name': 'special voter',
+                'verbose_name_plural': 'special voter register',
+                'ordering': ['code'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="Person",
+            name='Person',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="Public code from the package; unique per election.",
-                        max_length=64,
-                        verbose_name="code",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        auto_now=True,
-                        help_text="Changes only when a value changed.",
-                        verbose_name="updated at",
-                    ),
-                ),
-                ("name_ar", models.CharField(max_length=200, verbose_name="name (Arabic)")),
-                (
-                    "name_en",
-                    models.CharField(blank=True, max_length=200, verbose_name="name (English)"),
-                ),
-                (
-                    "election",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="registry.election",
-                        verbose_name="election",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="personnel",
-                        to="registry.unit",
-                        verbose_name="unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(help_text='Public code from the package; unique per election.', max_length=64, verbose_name='code')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, help_text='Changes only when a value changed.', verbose_name='updated at')),
+                ('name_ar', models.CharField(max_length=200, verbose_name='name (Arabic)')),
+                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
+                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.election', verbose_name='election')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='personnel', to='registry.unit', verbose_name='unit')),
             ],
             options={
-                "verbose_name": "person",
-                "verbose_name_plural": "personnel",
-                "ordering": ["code"],
-                "abstract": False,
+                'verbose_name': 'person',
+                'verbose_name_plural': 'personnel',
+                'ordering': ['code'],
+                'abstract': False,
             },
         ),
         migrations.AddConstraint(
-            model_name="district",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="district_unique_code"
-            ),
+            model_name='district',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='district_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="component",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="component_unique_code"
-            ),
+            model_name='component',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='component_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="ballotentity",
-            constraint=models.UniqueConstraint(
-                fields=("election", "number"), name="ballotentity_unique_number"
-            ),
+            model_name='ballotentity',
+            constraint=models.UniqueConstraint(fields=('election', 'number'), name='ballotentity_unique_number'),
         ),
         migrations.AddConstraint(
-            model_name="agency",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="agency_unique_code"
-            ),
+            model_name='agency',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='agency_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="intelreport",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="intelreport_unique_code"
-            ),
+            model_name='intelreport',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='intelreport_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="pastincident",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="pastincident_unique_code"
-            ),
+            model_name='pastincident',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='pastincident_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="sector",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="sector_unique_code"
-            ),
+            model_name='sector',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='sector_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="center",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="center_unique_code"
-            ),
+            model_name='center',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='center_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="station",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="station_unique_code"
-            ),
+            model_name='station',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='station_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="unit",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="unit_unique_code"
-            ),
+            model_name='unit',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='unit_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="specialvoter",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="specialvoter_unique_code"
-            ),
+            model_name='specialvoter',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='specialvoter_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="person",
-            constraint=models.UniqueConstraint(
-                fields=("election", "code"), name="person_unique_code"
-            ),
+            model_name='person',
+            constraint=models.UniqueConstraint(fields=('election', 'code'), name='person_unique_code'),
         ),
     ]

@@ -6,96 +6,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registry", "0001_election_registry"),
+        ('registry', '0001_election_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="CenterStatusChange",
+            name='CenterStatusChange',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "from_status",
-                    models.CharField(
-                        choices=[
-                            ("not_open", "Not yet open"),
-                            ("open", "Open"),
-                            ("delayed", "Opening delayed"),
-                            ("disrupted", "Disrupted"),
-                            ("closed", "Closed"),
-                        ],
-                        max_length=16,
-                        verbose_name="previous status",
-                    ),
-                ),
-                (
-                    "to_status",
-                    models.CharField(
-                        choices=[
-                            ("not_open", "Not yet open"),
-                            ("open", "Open"),
-                            ("delayed", "Opening delayed"),
-                            ("disrupted", "Disrupted"),
-                            ("closed", "Closed"),
-                        ],
-                        max_length=16,
-                        verbose_name="new status",
-                    ),
-                ),
-                (
-                    "remark",
-                    models.CharField(
-                        blank=True,
-                        help_text="Why the status changed, in the words of whoever changed it.",
-                        max_length=500,
-                        verbose_name="remark",
-                    ),
-                ),
-                (
-                    "actor_name",
-                    models.CharField(
-                        blank=True,
-                        help_text="Kept if the account is deleted.",
-                        max_length=150,
-                        verbose_name="changed by (username)",
-                    ),
-                ),
-                ("changed_at", models.DateTimeField(db_index=True, verbose_name="changed at")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="changed by",
-                    ),
-                ),
-                (
-                    "center",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="status_changes",
-                        to="registry.center",
-                        verbose_name="center",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(choices=[('not_open', 'Not yet open'), ('open', 'Open'), ('delayed', 'Opening delayed'), ('disrupted', 'Disrupted'), ('closed', 'Closed')], max_length=16, verbose_name='previous status')),
+                ('to_status', models.CharField(choices=[('not_open', 'Not yet open'), ('open', 'Open'), ('delayed', 'Opening delayed'), ('disrupted', 'Disrupted'), ('closed', 'Closed')], max_length=16, verbose_name='new status')),
+                ('remark', models.CharField(blank=True, help_text='Why the status changed, in the words of whoever changed it.', max_length=500, verbose_name='remark')),
+                ('actor_name', models.CharField(blank=True, help_text='Kept if the account is deleted.', max_length=150, verbose_name='changed by (username)')),
+                ('changed_at', models.DateTimeField(db_index=True, verbose_name='changed at')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by')),
+                ('center', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='registry.center', verbose_name='center')),
             ],
             options={
-                "verbose_name": "center status change",
-                "verbose_name_plural": "center status changes",
-                "ordering": ["-changed_at", "-id"],
-                "indexes": [
-                    models.Index(fields=["center", "-changed_at"], name="status_change_center_time")
-                ],
+                'verbose_name': 'center status change',
+                'verbose_name_plural': 'center status changes',
+                'ordering': ['-changed_at', '-id'],
+                'indexes': [models.Index(fields=['center', '-changed_at'], name='status_change_center_time')],
             },
         ),
     ]

@@ -4,29 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registry", "0002_center_status_history"),
+        ('registry', '0002_center_status_history'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="election",
-            name="package_digest",
-            field=models.CharField(
-                blank=True,
-                help_text="SHA-256 of the package files when loaded; plan runs refuse a changed one.",
-                max_length=64,
-                verbose_name="package digest",
-            ),
+            model_name='election',
+            name='package_digest',
+            field=models.CharField(blank=True, help_text='SHA-256 of the package files when loaded; plan runs refuse a changed one.', max_length=64, verbose_name='package digest'),
         ),
         migrations.AddField(
-            model_name="election",
-            name="package_path",
-            field=models.CharField(
-                blank=True,
-                help_text="Where the last loaded package was read from; plan runs read it again.",
-                max_length=1000,
-                verbose_name="package folder",
-            ),
+            model_name='election',
+            name='package_path',
+            field=models.CharField(blank=True, help_text='Where the last loaded package was read from; plan runs read it again.', max_length=1000, verbose_name='package folder'),
         ),
     ]

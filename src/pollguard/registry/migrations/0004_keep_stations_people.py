@@ -4,36 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registry", "0003_election_package_source"),
+        ('registry', '0003_election_package_source'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="person",
-            name="active",
-            field=models.BooleanField(
-                default=True,
-                help_text="False when the last loaded package no longer lists this row.",
-                verbose_name="active",
-            ),
+            model_name='person',
+            name='active',
+            field=models.BooleanField(default=True, help_text='False when the last loaded package no longer lists this row.', verbose_name='active'),
         ),
         migrations.AddField(
-            model_name="specialvoter",
-            name="active",
-            field=models.BooleanField(
-                default=True,
-                help_text="False when the last loaded package no longer lists this row.",
-                verbose_name="active",
-            ),
+            model_name='specialvoter',
+            name='active',
+            field=models.BooleanField(default=True, help_text='False when the last loaded package no longer lists this row.', verbose_name='active'),
         ),
         migrations.AddField(
-            model_name="station",
-            name="active",
-            field=models.BooleanField(
-                default=True,
-                help_text="False when the last loaded package no longer lists this row.",
-                verbose_name="active",
-            ),
+            model_name='station',
+            name='active',
+            field=models.BooleanField(default=True, help_text='False when the last loaded package no longer lists this row.', verbose_name='active'),
         ),
     ]

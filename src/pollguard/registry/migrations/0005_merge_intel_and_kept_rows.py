@@ -4,9 +4,11 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registry", "0004_intel_reports_filed"),
-        ("registry", "0004_keep_stations_people"),
+        ('registry', '0004_intel_reports_filed'),
+        ('registry', '0004_keep_stations_people'),
     ]
 
-    operations = []
+    operations = [
+    ]
