@@ -235,6 +235,18 @@ def print_accounts(rows: list[tuple[str, str, str, str]]) -> None:
     print()
 
 
+def special_vote_morning(package: ElectionPackage) -> str:
+    """An hour after the polls open on the package's special-vote day, with its offset."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    election = package.election
+    opens = datetime.combine(
+        election.special_vote_date, election.polls_open, tzinfo=ZoneInfo(election.timezone)
+    )
+    return (opens + timedelta(hours=1)).isoformat()
+
+
 def run(args: argparse.Namespace) -> int:
     from pollguard.commands.load import load_package
     from pollguard.core.package import read_package
@@ -260,6 +272,8 @@ def run(args: argparse.Namespace) -> int:
     if not os.environ.get("DATABASE_URL") and not os.environ.get("DATABASE_URL_FILE"):
         # The SQLite file lives in the data folder; checking it needs the folder.
         data_dir.mkdir(parents=True, exist_ok=True)
+    # The demo replays 2010: its special-vote check-ins run on the special-vote morning.
+    os.environ.setdefault("POLLGUARD_SPECIAL_VOTE_CLOCK", special_vote_morning(package))
     from pollguard.web.bootstrap import ensure_local_secret_key, setup
 
     setup(migrate=False)

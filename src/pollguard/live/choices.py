@@ -14,3 +14,5 @@ class EventKind(models.TextChoices):
     INCIDENT_ESCALATED = "incident.escalated", _("Incident escalated")
     UNIT_STATUS = "unit.status", _("Unit status changed")
     OUTSIDE_FORCE = "outside_force", _("Outside-force request")
+    SPECIAL_TALLY = "specialvote.tally", _("Special-vote tally changed")
+    CUSTODY_EXCEPTION = "custody.exception", _("Custody exception opened")

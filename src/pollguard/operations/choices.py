@@ -23,6 +23,7 @@ class IncidentKind(models.TextChoices):
     MEDICAL = "medical", _("Medical emergency")
     MATERIALS_MISSING = "materials_missing", _("Ballot materials missing")
     STATION_CLOSED = "station_closed", _("Station closed")
+    SEAL_BROKEN = "seal_broken", _("Ballot box seal broken or changed")
     OTHER = "other", _("Other")
 
     @property
@@ -50,6 +51,7 @@ INCIDENT_ICONS: dict[IncidentKind, str] = {
     IncidentKind.MEDICAL: "✚",
     IncidentKind.MATERIALS_MISSING: "📦",
     IncidentKind.STATION_CLOSED: "⛔",
+    IncidentKind.SEAL_BROKEN: "🔓",
     IncidentKind.OTHER: "❗",
 }
 
@@ -112,6 +114,7 @@ class SourceChannel(models.TextChoices):
     RADIO = "radio", _("Radio")
     SMS = "sms", _("SMS")
     TELEGRAM = "telegram", _("Telegram")
+    CUSTODY = "custody", _("Custody hand-over")
 
 
 class UnitStatus(models.TextChoices):

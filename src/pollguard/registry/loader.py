@@ -351,7 +351,12 @@ def do_load_package(
         s.sync(
             Person,
             {
-                p.id: {"name_ar": p.name_ar, "name_en": p.name_en, "unit_id": units[p.unit]}
+                p.id: {
+                    "name_ar": p.name_ar,
+                    "name_en": p.name_en,
+                    "search_name": search_key(p.id, p.name_ar, p.name_en),
+                    "unit_id": units[p.unit],
+                }
                 for p in pkg.personnel
             },
         )
@@ -361,6 +366,7 @@ def do_load_package(
                 v.id: {
                     "name_ar": v.name_ar,
                     "name_en": v.name_en,
+                    "search_name": search_key(v.id, v.name_ar, v.name_en),
                     "special_center_id": centers[v.special_center],
                     "unit_id": units[v.unit] if v.unit else None,
                 }

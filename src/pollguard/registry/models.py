@@ -416,6 +416,14 @@ class Person(ElectionScoped, Deactivatable):
 
     name_ar = models.CharField(_("name (Arabic)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    search_name = models.CharField(
+        _("search key"),
+        max_length=500,
+        db_index=True,
+        editable=False,
+        blank=True,
+        help_text=_("Normalized id and names (pollguard.core.arabic.normalize) for look-ups."),
+    )
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, related_name="personnel", verbose_name=_("unit")
     )
@@ -431,6 +439,14 @@ class SpecialVoter(ElectionScoped, Deactivatable):
 
     name_ar = models.CharField(_("name (Arabic)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    search_name = models.CharField(
+        _("search key"),
+        max_length=500,
+        db_index=True,
+        editable=False,
+        blank=True,
+        help_text=_("Normalized id and names (pollguard.core.arabic.normalize) for look-ups."),
+    )
     special_center = models.ForeignKey(
         Center,
         on_delete=models.CASCADE,

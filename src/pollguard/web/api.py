@@ -22,11 +22,14 @@ from pollguard.accounts.access import token_for
 from pollguard.accounts.actions import do_note_token_use
 from pollguard.common.errors import Conflict, Forbidden, NotFound
 from pollguard.core.problems import InvalidInput
+from pollguard.custody.api import router as custody_router
 from pollguard.jobs.api import router as jobs_router
 from pollguard.operations.api import router as operations_router
 from pollguard.planning.api import router as planning_router
 from pollguard.planning.task_api import router as task_router
 from pollguard.registry.api import router as registry_router
+from pollguard.specialvote.actions import AlreadyVoted
+from pollguard.specialvote.api import router as specialvote_router
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -91,6 +94,8 @@ api.add_router("/", jobs_router)
 api.add_router("/", planning_router)
 api.add_router("/", task_router)
 api.add_router("/", operations_router)
+api.add_router("/", specialvote_router)
+api.add_router("/", custody_router)
 
 
 @api.exception_handler(NotFound)
@@ -109,6 +114,23 @@ def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     lang = "en" if (get_language() or "ar").startswith("en") else "ar"
     body = {"detail": exc.render(lang), "code": "invalid_input"}
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AlreadyVoted)
+def already_voted(request: HttpRequest, exc: AlreadyVoted) -> HttpResponse:
+    """A second special-vote check-in: 409 naming where and when the person voted."""
+    existing = exc.existing
+    body = {
+        "detail": str(exc),
+        "code": "already_voted",
+        "voted": {
+            "station": existing.station.code,
+            "center": existing.center.code,
+            "at": existing.observed_at.isoformat(),
+        },
+        "checkin": str(existing.uuid),
+    }
+    return api.create_response(request, body, status=409)
 
 
 @api.exception_handler(Conflict)

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "pollguard.planning",
     "pollguard.public",
     "pollguard.operations",
+    "pollguard.specialvote",
+    "pollguard.custody",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +320,10 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+# A demo or training clock for the special vote's day-and-hours rule: the special-vote
+# clock starts at this instant (ISO 8601 with an offset) when the process starts and runs on.
+# `pollguard demo` sets it to the demo's special-vote morning; never set it in production.
+POLLGUARD_SPECIAL_VOTE_CLOCK = env_str("POLLGUARD_SPECIAL_VOTE_CLOCK")
 
 # --- static files ---------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Chain of custody of ballot materials (hand-overs with seals, exceptions)."""
