@@ -32,7 +32,7 @@ from pollguard.operations.policy import deadline_minutes
 from pollguard.planning.actions import do_decide_plan, do_store_plan, do_submit_plan
 from pollguard.planning.jobs import PLAN_RUN
 from pollguard.planning.models import Plan
-from pollguard.registry.models import Center, Election
+from pollguard.registry.models import Area, Center, Election
 
 from .personas import Personas, make_package
 
@@ -101,6 +101,25 @@ def test_a_point_takes_the_sector_of_the_nearest_center(client_for: Any) -> None
     ops = client_for("ops")
     code = file(ops, center=None, lat=31.405, lon=46.171)
     assert call(ops, "get", f"/incidents/{code}").json()["sector"] == "SHA"
+
+
+def test_with_sector_outlines_a_point_must_be_in_or_near_one_of_them(
+    election: Election, client_for: Any
+) -> None:
+    # The package's areas.geojson: one square around al-Shatra. The box of the centers
+    # would take any point between them; the outline takes only what is in it, or 3 km off.
+    ring = [[46.10, 31.35], [46.25, 31.35], [46.25, 31.46], [46.10, 31.46], [46.10, 31.35]]
+    Area.objects.create(
+        election=election, code="sector:SHA", kind="sector", ref="SHA",
+        geometry={"type": "Polygon", "coordinates": [ring]},
+    )  # fmt: skip
+    ops = client_for("ops")
+    assert call(ops, "get", f"/incidents/{file(ops, center=None, lat=31.405, lon=46.171)}")
+    near = call(ops, "post", "/incidents", report(center=None, lat=31.47, lon=46.17))  # ~1 km
+    assert near.status_code == 201, near.content
+    far = call(ops, "post", "/incidents", report(center=None, lat=31.60, lon=46.17))  # ~15 km
+    assert far.status_code == 422
+    assert "lat" in json.dumps(far.json())
 
 
 def test_the_same_idempotency_key_and_body_is_stored_once(client_for: Any) -> None:

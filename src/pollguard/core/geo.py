@@ -75,3 +75,18 @@ def distances_to_point_km(
 ) -> FloatArray:
     """Great-circle distances in km from each of many points to one point (a vector)."""
     return distance_matrix_km(lats, lons, [lat], [lon])[:, 0]
+
+
+def within_outlines(
+    geometries: list[dict[str, object]], lat: float, lon: float, *, margin_km: float
+) -> bool:
+    """Whether (lat, lon) lies inside the union of these GeoJSON polygons, or within
+    `margin_km` of it (a report from the road just outside a district still counts)."""
+    import shapely
+    from shapely.geometry import Point, shape
+
+    area = shapely.union_all([shape(g) for g in geometries])
+    # Degrees of latitude are ~111 km; longitude shrinks with the cosine of the latitude,
+    # so the margin is taken in the smaller (longitude) degree to stay generous.
+    margin = margin_km / (111.0 * max(0.2, math.cos(math.radians(lat))))
+    return bool(area.buffer(margin).covers(Point(lon, lat)))

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from pollguard.accounts.access import AnyUser
 from pollguard.audit.actions import record
 from pollguard.common.errors import Conflict
-from pollguard.core.geo import haversine_km
+from pollguard.core.geo import haversine_km, within_outlines
 from pollguard.core.problems import InvalidInput, Problem, register_messages
 from pollguard.live.actions import emit
 from pollguard.live.choices import EventKind
@@ -56,7 +56,7 @@ from pollguard.operations.models import (
     OutsideForceRequest,
     UnitState,
 )
-from pollguard.registry.models import Center, Election, Unit
+from pollguard.registry.models import Area, Center, Election, Unit
 
 register_messages(
     {
@@ -163,7 +163,19 @@ def governorate_box(election: Election) -> tuple[float, float, float, float] | N
 
 
 def point_problem(election: Election, lat: float, lon: float) -> Problem | None:
-    """A problem when (lat, lon) lies outside the governorate (its box plus a margin)."""
+    """A problem when (lat, lon) lies outside the governorate.
+
+    With the package's sector outlines (areas.geojson), outside means more than
+    `policy.OUTLINE_MARGIN_KM` from every sector; without them, outside the box around the
+    election's centers widened by `policy.AREA_MARGIN_KM`.
+    """
+    outlines = list(
+        Area.objects.filter(election=election, kind="sector").values_list("geometry", flat=True)
+    )
+    if outlines:
+        if within_outlines(outlines, lat, lon, margin_km=policy.OUTLINE_MARGIN_KM):
+            return None
+        return Problem("lat", None, "incident_point_outside", {"lat": lat, "lon": lon})
     box = governorate_box(election)
     if box is None:
         return None

@@ -40,8 +40,10 @@ LIFE_THREATENING = frozenset(
 )
 
 # A point farther than this outside the box of the election's centers and units is not in
-# the governorate (the registry holds no boundary polygons).
+# the governorate, when the package has no sector outlines (areas.geojson).
 AREA_MARGIN_KM = 30.0
+# With the package's sector outlines: how far outside them a point may still be reported.
+OUTLINE_MARGIN_KM = 3.0
 # Near-duplicate suggestions: within this distance (or the same center), the same kind,
 # received within this many minutes of each other, and text at least this similar.
 DUPLICATE_RADIUS_KM = 1.0
