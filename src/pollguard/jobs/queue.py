@@ -27,6 +27,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "audit-checkpoint": {"task": "pollguard.audit.checkpoint", "schedule": timedelta(minutes=15)},
     "jobs-reap": {"task": "pollguard.jobs.reap", "schedule": timedelta(minutes=1)},
     "live-prune": {"task": "pollguard.live.prune", "schedule": timedelta(hours=1)},
+    # Registered by pollguard.fieldreports.tasks; every 20 s keeps alarms within 60 s.
+    "fieldreports-alarms": {
+        "task": "pollguard.fieldreports.alarms",
+        "schedule": timedelta(seconds=20),
+    },
 }
 
 

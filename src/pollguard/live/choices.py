@@ -10,3 +10,6 @@ class EventKind(models.TextChoices):
     CENTER_STATUS = "center.status", _("Center status changed")
     PACKAGE_LOADED = "package.loaded", _("Election package loaded")
     JOB = "job", _("Background job progress")
+    CHECKIN = "checkin", _("Station check-in")
+    CHECKIN_ALARM = "checkin.alarm", _("Missing-report alarm")
+    STATION_STATUS = "station.status", _("Station status changed")

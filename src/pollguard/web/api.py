@@ -22,6 +22,7 @@ from pollguard.accounts.access import token_for
 from pollguard.accounts.actions import do_note_token_use
 from pollguard.common.errors import Conflict, Forbidden, NotFound
 from pollguard.core.problems import InvalidInput
+from pollguard.fieldreports.api import router as fieldreports_router
 from pollguard.jobs.api import router as jobs_router
 from pollguard.planning.api import router as planning_router
 from pollguard.planning.task_api import router as task_router
@@ -89,6 +90,7 @@ api.add_router("/", registry_router)
 api.add_router("/", jobs_router)
 api.add_router("/", planning_router)
 api.add_router("/", task_router)
+api.add_router("/", fieldreports_router)
 
 
 @api.exception_handler(NotFound)

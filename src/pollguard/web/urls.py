@@ -16,6 +16,8 @@ urlpatterns = [
     path("audit/", include("pollguard.audit.urls")),
     path("tasks/", include("pollguard.planning.task_urls")),
     path("plans/", include("pollguard.planning.order_urls")),
+    path("", include("pollguard.fieldreports.urls")),
+    path("hooks/", include("pollguard.fieldreports.hooks_urls")),
     # Before Django's own set_language: ours also stores the choice in the user's profile.
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
