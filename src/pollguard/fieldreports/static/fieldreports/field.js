@@ -70,6 +70,7 @@
           }).then(function (response) {
             if (response.ok || (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429)) {
               lastEl.textContent = new Date().toLocaleTimeString();
+              lastEl.dataset.at = new Date().toISOString();
               return remove(item.id);
             }
           });
