@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from tests.web.personas import PASSWORD, make_package
 
 from browser.test_live_map import log_in, watch_errors
 from pollguard.accounts.actions import do_provision_user
@@ -19,7 +20,6 @@ from pollguard.fieldreports.actions import do_generate_expected_checkins
 from pollguard.fieldreports.models import Checkin
 from pollguard.registry.loader import do_load_package
 from pollguard.registry.models import Center, Election
-from tests.web.personas import PASSWORD, make_package
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +30,9 @@ def reporter() -> str:
     election = Election.objects.get()
     do_generate_expected_checkins(election, acting_user=None)
     center = Center.objects.get(code="C-0003")
-    do_provision_user("field-c0003", password=PASSWORD, role=Role.FIELD_REPORTER,
-                      acting_user=None, center=center)  # fmt: skip
+    do_provision_user(
+        "field-c0003", password=PASSWORD, role=Role.FIELD_REPORTER, acting_user=None, center=center
+    )
     return "field-c0003"
 
 
@@ -45,7 +46,8 @@ def test_two_check_ins_made_offline_are_each_stored_once_after_reconnecting(
     page.goto(f"{live_server.url}/field/")
     assert "C-0003" in page.text_content("h1")
     options = page.eval_on_selector_all("#ci-station option", "els => els.map(e => e.value)")
-    assert options and all(code.startswith("C-0003-") for code in options)
+    assert options
+    assert all(code.startswith("C-0003-") for code in options)
     # Readable at 390 px: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 

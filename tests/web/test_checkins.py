@@ -33,14 +33,22 @@ def expected(election: Election) -> Election:
 
 
 def post(client: Client, body: dict[str, Any]) -> Any:
-    return client.post("/api/v1/checkins", body, content_type="application/json",
-                       HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    return client.post(
+        "/api/v1/checkins", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 def body(station: str = "C-0003-01", **changes: Any) -> dict[str, Any]:
     now = timezone.now()
-    return {"id": str(uuid.uuid4()), "station": station, "slot": "opening", "status": "open",
-            "voters": None, "observed_at": now.isoformat(), **changes}  # fmt: skip
+    return {
+        "id": str(uuid.uuid4()),
+        "station": station,
+        "slot": "opening",
+        "status": "open",
+        "voters": None,
+        "observed_at": now.isoformat(),
+        **changes,
+    }
 
 
 def test_expected_rows_are_made_once_per_station_and_slot(election: Election) -> None:
@@ -71,7 +79,9 @@ def test_a_resend_is_200_and_the_same_id_with_other_content_is_409(
     assert Checkin.objects.get(uuid=sent["id"]).status == "open"
 
 
-def test_field_reporters_report_only_for_their_own_center(expected: Election, client_for: Any) -> None:
+def test_field_reporters_report_only_for_their_own_center(
+    expected: Election, client_for: Any
+) -> None:
     assert post(client_for("field"), body("C-0001-01")).status_code == 404
     assert post(client_for("cmd_shatra"), body("C-0001-01")).status_code == 404
     assert post(client_for("cmd_rifai"), body("C-0001-01")).status_code == 201
@@ -100,11 +110,20 @@ def test_impossible_voters_and_future_device_times_are_refused_by_field(
     assert answer.json()["clock_off"] is True
 
 
-def _report(station: Station, *, key: str, status: str, at: datetime, slot: str = "hourly",
-            voters: int | None = None, now: datetime | None = None) -> Checkin:  # fmt: skip
+def _report(
+    station: Station,
+    *,
+    key: str,
+    status: str,
+    at: datetime,
+    slot: str = "hourly",
+    voters: int | None = None,
+    now: datetime | None = None,
+) -> Checkin:
     report = CheckinReport(uuid.uuid4(), slot, status, voters, at)
-    checkin, _ = do_record_checkin(station, report, channel=Channel.SMS, reporter_key=key,
-                                   acting_user=None, now=now or at)  # fmt: skip
+    checkin, _ = do_record_checkin(
+        station, report, channel=Channel.SMS, reporter_key=key, acting_user=None, now=now or at
+    )
     return checkin
 
 
@@ -113,7 +132,13 @@ def test_an_older_report_arriving_late_never_overrides_a_newer_one(expected: Ele
     ten = OPENS + timedelta(hours=3)
     _report(station, key="a", status="suspended", at=ten + timedelta(minutes=20))
     # Sent at 10:05, delivered after the 10:20 one (a weak signal).
-    _report(station, key="a", status="ok", at=ten + timedelta(minutes=5), now=ten + timedelta(minutes=30))
+    _report(
+        station,
+        key="a",
+        status="ok",
+        at=ten + timedelta(minutes=5),
+        now=ten + timedelta(minutes=30),
+    )
     assert StationStatus.objects.get(station=station).state == "suspended"
 
 
@@ -128,9 +153,13 @@ def test_two_reporters_who_disagree_make_a_conflict(expected: Election, client_f
     row.refresh_from_db()
     assert row.state == "conflict"
     chosen = Checkin.objects.filter(status="suspended").get()
-    answer = client_for("field").post(f"/board/slots/{row.pk}/resolve", {"checkin": str(chosen.uuid)})
+    answer = client_for("field").post(
+        f"/board/slots/{row.pk}/resolve", {"checkin": str(chosen.uuid)}
+    )
     assert answer.status_code == 403
-    answer = client_for("cmd_shatra").post(f"/board/slots/{row.pk}/resolve", {"checkin": str(chosen.uuid)})
+    answer = client_for("cmd_shatra").post(
+        f"/board/slots/{row.pk}/resolve", {"checkin": str(chosen.uuid)}
+    )
     assert answer.status_code == 302
     row.refresh_from_db()
     assert row.state == "received"
@@ -156,7 +185,9 @@ def test_an_unreachable_station_raises_no_alarm_and_shows_unreachable(
     expected: Election, client_for: Any
 ) -> None:
     station = Station.objects.get(code="C-0003-01")
-    _report(station, key="ops", status="unreachable", slot="opening", at=OPENS - timedelta(minutes=5))
+    _report(
+        station, key="ops", status="unreachable", slot="opening", at=OPENS - timedelta(minutes=5)
+    )
     hourly = ExpectedCheckin.objects.get(station=station, slot="hourly", sequence=1)
     do_raise_missing_alarms(now=hourly.due_at + timedelta(hours=1))
     hourly.refresh_from_db()
@@ -168,7 +199,8 @@ def test_an_unreachable_station_raises_no_alarm_and_shows_unreachable(
 
 def test_the_board_is_scoped_and_puts_exceptions_first(expected: Election, client_for: Any) -> None:
     codes = [r["station"] for r in client_for("field").get("/api/v1/board").json()["items"]]
-    assert codes and all(c.startswith("C-0003-") for c in codes)
+    assert codes
+    assert all(c.startswith("C-0003-") for c in codes)
     rifai = client_for("cmd_rifai").get("/api/v1/board?limit=100").json()["items"]
     assert {r["sector"] for r in rifai} == {"RIF"}
     assert client_for("intel").get("/api/v1/board").json()["items"] == []
@@ -183,9 +215,17 @@ def test_the_board_is_scoped_and_puts_exceptions_first(expected: Election, clien
 def test_only_the_chair_cancels_a_station_and_the_commission_is_told(
     expected: Election, client_for: Any, personas: Personas
 ) -> None:
-    assert client_for("ops").post("/board/stations/C-0003-01/cancel", {"reason": "x"}).status_code == 403
-    assert client_for("field").post("/board/stations/C-0001-01/cancel", {"reason": "x"}).status_code == 404
-    answer = client_for("chair").post("/board/stations/C-0003-01/cancel", {"reason": "ballot box burnt"})
+    assert (
+        client_for("ops").post("/board/stations/C-0003-01/cancel", {"reason": "x"}).status_code
+        == 403
+    )
+    assert (
+        client_for("field").post("/board/stations/C-0001-01/cancel", {"reason": "x"}).status_code
+        == 404
+    )
+    answer = client_for("chair").post(
+        "/board/stations/C-0003-01/cancel", {"reason": "ballot box burnt"}
+    )
     assert answer.status_code == 302
     assert StationStatus.objects.get(station__code="C-0003-01").state == "cancelled"
     page = client_for("commission").get("/board/", HTTP_ACCEPT_LANGUAGE="en")

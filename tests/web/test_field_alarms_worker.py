@@ -32,7 +32,9 @@ sys.path.insert(0, {str(REPO)!r})
 from pollguard.web.bootstrap import setup
 setup()
 """
-SETUP = PRELUDE + """
+SETUP = (
+    PRELUDE
+    + """
 from pathlib import Path
 from pollguard.core.package import read_package, write_package
 from pollguard.registry.loader import do_load_package
@@ -44,12 +46,20 @@ write_package(make_package(), folder)
 do_load_package(read_package(folder), acting_user=None, source=folder)
 print(do_generate_expected_checkins(Election.objects.get(), acting_user=None))
 """
-SEND = PRELUDE + """
+)
+SEND = (
+    PRELUDE
+    + """
 from pollguard.jobs.queue import configure
 from django.conf import settings
-configure().send_task("pollguard.fieldreports.alarms", args=[sys.argv[1]], queue=settings.POLLGUARD_QUEUE)
+configure().send_task(
+    "pollguard.fieldreports.alarms", args=[sys.argv[1]], queue=settings.POLLGUARD_QUEUE
+)
 """
-COUNT = PRELUDE + """
+)
+COUNT = (
+    PRELUDE
+    + """
 from datetime import datetime
 from pollguard.fieldreports.models import ExpectedCheckin
 rows = ExpectedCheckin.objects.filter(slot="opening")
@@ -59,7 +69,10 @@ print(json.dumps({"raised": rows.filter(alarm_raised_at__isnull=False).count(),
                   "cleared": rows.filter(alarm_cleared_at__isnull=False).count(),
                   "total": rows.count()}))
 """
-REPORT = PRELUDE + """
+)
+REPORT = (
+    PRELUDE
+    + """
 import uuid
 from datetime import datetime
 from pollguard.fieldreports.actions import CheckinReport, do_record_checkin
@@ -70,6 +83,7 @@ do_record_checkin(Station.objects.get(code="C-0003-01"),
                   CheckinReport(uuid.uuid4(), "opening", "open", None, at),
                   channel=Channel.API, reporter_key="t", acting_user=None, now=at)
 """
+)
 OPENS = "2010-03-07T04:00:00+00:00"  # 07:00 in Baghdad
 
 
@@ -78,8 +92,13 @@ class Instance:
     env: dict[str, str]
 
     def python(self, code: str, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-c", code, *args], env=self.env,
-                              capture_output=True, text=True, check=False)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
@@ -98,8 +117,13 @@ class Instance:
 
 def _worker(env: dict[str, str], *, beat: bool) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "pollguard", "worker", "--loglevel", "WARNING"]
-    return subprocess.Popen([*command, "--beat"] if beat else command, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [*command, "--beat"] if beat else command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
 
 
 def _stop(process: subprocess.Popen[str]) -> None:

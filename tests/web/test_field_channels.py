@@ -1,4 +1,4 @@
-"""SMS (Twilio, RapidPro) and Telegram webhooks: stored once, parsed, replied, triaged (issue 14)."""
+"""SMS (Twilio, RapidPro) and Telegram webhooks: stored once, parsed, replied, triaged."""
 
 from __future__ import annotations
 
@@ -39,39 +39,69 @@ pytestmark = pytest.mark.usefixtures("hooks_configured")
 @pytest.fixture
 def hooks_configured() -> Any:
     with override_settings(
-        POLLGUARD_PUBLIC_URL=PUBLIC, POLLGUARD_TWILIO_AUTH_TOKEN=TOKEN,
-        POLLGUARD_RAPIDPRO_SECRET=SECRET, POLLGUARD_TELEGRAM_SECRET=TG_SECRET,
+        POLLGUARD_PUBLIC_URL=PUBLIC,
+        POLLGUARD_TWILIO_AUTH_TOKEN=TOKEN,
+        POLLGUARD_RAPIDPRO_SECRET=SECRET,
+        POLLGUARD_TELEGRAM_SECRET=TG_SECRET,
         POLLGUARD_TELEGRAM_BOT_TOKEN="",
-    ):  # fmt: skip
+    ):
         yield
 
 
 @pytest.fixture
 def phone(election: Election, personas: Personas) -> ReporterPhone:
     do_generate_expected_checkins(election, acting_user=None)
-    return ReporterPhone.objects.create(user=personas.field, phone=PHONE, telegram_user=4242, language="ar")
+    return ReporterPhone.objects.create(
+        user=personas.field, phone=PHONE, telegram_user=4242, language="ar"
+    )
 
 
-def twilio(text: str, *, sid: str = "SM1", sender: str = PHONE, signature: str | None = None) -> Any:
+def twilio(
+    text: str, *, sid: str = "SM1", sender: str = PHONE, signature: str | None = None
+) -> Any:
     params = {"MessageSid": sid, "From": sender, "Body": text, "To": "+9647000000000"}
-    sig = signature if signature is not None else twilio_signature(f"{PUBLIC}/hooks/sms/twilio", params, TOKEN)
-    return Client().post("/hooks/sms/twilio", urlencode(params),
-                         content_type="application/x-www-form-urlencoded", HTTP_X_TWILIO_SIGNATURE=sig)  # fmt: skip
+    sig = (
+        signature
+        if signature is not None
+        else twilio_signature(f"{PUBLIC}/hooks/sms/twilio", params, TOKEN)
+    )
+    return Client().post(
+        "/hooks/sms/twilio",
+        urlencode(params),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=sig,
+    )
 
 
 def rapidpro(body: dict[str, Any], secret: str = SECRET) -> Any:
-    return Client().post("/hooks/sms/rapidpro", json.dumps(body), content_type="application/json",
-                         HTTP_X_POLLGUARD_SECRET=secret)  # fmt: skip
+    return Client().post(
+        "/hooks/sms/rapidpro",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_X_POLLGUARD_SECRET=secret,
+    )
 
 
 def telegram(update: dict[str, Any], secret: str = TG_SECRET) -> Any:
-    return Client().post("/hooks/telegram", json.dumps(update), content_type="application/json",
-                         HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=secret)  # fmt: skip
+    return Client().post(
+        "/hooks/telegram",
+        json.dumps(update),
+        content_type="application/json",
+        HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=secret,
+    )
 
 
 def tg_update(update_id: int, text: str, *, user: int = 4242) -> dict[str, Any]:
-    return {"update_id": update_id, "message": {"message_id": 1, "date": int(timezone.now().timestamp()),
-            "chat": {"id": user, "type": "private"}, "from": {"id": user}, "text": text}}  # fmt: skip
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": int(timezone.now().timestamp()),
+            "chat": {"id": user, "type": "private"},
+            "from": {"id": user},
+            "text": text,
+        },
+    }
 
 
 # --- the grammar (pure) -------------------------------------------------------------------
@@ -81,7 +111,12 @@ def test_the_grammar_reads_arabic_keywords_and_arabic_indic_digits() -> None:
     assert station_code("c-٠٠٠٣-١") == "C-0003-01"
     closing = parse("C-٠٠٠٣-٠١ إغلاق ٤١٢ هادئ")
     assert isinstance(closing, Parsed)
-    assert (closing.slot, closing.status, closing.voters, closing.comment) == ("closing", "closed", 412, "هادئ")
+    assert (closing.slot, closing.status, closing.voters, closing.comment) == (
+        "closing",
+        "closed",
+        412,
+        "هادئ",
+    )
     incident = parse("C-0003-01 حادثة اطلاق ٣ قرب الباب")
     assert isinstance(incident, Parsed)
     assert (incident.kind, incident.incident_kind, incident.severity) == ("incident", "shooting", 3)
@@ -89,16 +124,24 @@ def test_the_grammar_reads_arabic_keywords_and_arabic_indic_digits() -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("", "empty"), ("hello", "station_format"), ("C-0003-01", "keyword_missing"),
-     ("C-0003-01 dance", "keyword_unknown"), ("C-0003-01 اغلاق", "voters_missing"),
-     ("C-0003-01 close 9999999", "voters_impossible"), ("C-0003-01 inc", "incident_kind_missing"),
-     ("C-0003-01 inc fire", "incident_kind_unknown"), ("C-0003-01 inc crowd 7", "severity_range")],
-)  # fmt: skip
+    [
+        ("", "empty"),
+        ("hello", "station_format"),
+        ("C-0003-01", "keyword_missing"),
+        ("C-0003-01 dance", "keyword_unknown"),
+        ("C-0003-01 اغلاق", "voters_missing"),
+        ("C-0003-01 close 9999999", "voters_impossible"),
+        ("C-0003-01 inc", "incident_kind_missing"),
+        ("C-0003-01 inc fire", "incident_kind_unknown"),
+        ("C-0003-01 inc crowd 7", "severity_range"),
+    ],
+)
 def test_the_grammar_names_the_exact_problem(text: str, code: str) -> None:
     parsed = parse(text)
     assert isinstance(parsed, ParseError)
     assert parsed.code == code
-    assert parsed.message_en and parsed.message_ar
+    assert parsed.message_en
+    assert parsed.message_ar
 
 
 # --- Twilio -------------------------------------------------------------------------------
@@ -117,7 +160,7 @@ def test_a_twilio_sms_checks_in_and_its_retry_is_stored_once(phone: ReporterPhon
     assert message.parse_result["slot"] == "opening"
     reply = OutboundReply.objects.get()
     assert reply.recipient == PHONE
-    assert "استلم" in reply.text  # Arabic: the number's language
+    assert reply.text.startswith("استُلم: C-0003-01 الافتتاح")  # Arabic: the number's language
 
 
 def test_a_wrong_twilio_signature_is_refused_and_nothing_is_stored(phone: ReporterPhone) -> None:
@@ -136,10 +179,17 @@ def test_a_huge_body_is_refused_before_reading(phone: ReporterPhone) -> None:
 
 
 def test_rapidpro_needs_the_shared_secret(phone: ReporterPhone) -> None:
-    assert rapidpro({"id": "1", "from": PHONE, "text": "C-0003-01 open"}, secret="nope").status_code == 403
+    assert (
+        rapidpro({"id": "1", "from": PHONE, "text": "C-0003-01 open"}, secret="nope").status_code
+        == 403
+    )
     assert rapidpro({"id": "1", "from": PHONE}).status_code == 400
-    answer = Client().post("/hooks/sms/rapidpro", "{not json", content_type="application/json",
-                           HTTP_X_POLLGUARD_SECRET=SECRET)  # fmt: skip
+    answer = Client().post(
+        "/hooks/sms/rapidpro",
+        "{not json",
+        content_type="application/json",
+        HTTP_X_POLLGUARD_SECRET=SECRET,
+    )
     assert answer.status_code == 400
     assert Client().post("/hooks/sms/nosuch", {}).status_code == 404
     assert InboundMessage.objects.count() == 0
@@ -155,8 +205,15 @@ def test_without_a_provider_id_the_same_sender_and_text_inside_the_window_is_one
     assert second["duplicate"] is True
     assert InboundMessage.objects.count() == 1
     later = timezone.now() + timedelta(minutes=11)
-    _, created = do_store_message(Channel.SMS, gateway="rapidpro", provider_id="", sender=PHONE,
-                                  text="C-0003-01 ok", raw={}, now=later)  # fmt: skip
+    _, created = do_store_message(
+        Channel.SMS,
+        gateway="rapidpro",
+        provider_id="",
+        sender=PHONE,
+        text="C-0003-01 ok",
+        raw={},
+        now=later,
+    )
     assert created is True
 
 
@@ -166,7 +223,9 @@ def test_unknown_senders_and_unreadable_texts_go_to_triage_and_repeated_failures
     answer = rapidpro({"id": "u1", "from": "+9640000000000", "text": "C-0003-01 open"}).json()
     assert "not registered" in answer["reply"]
     for n in range(5):
-        reply = rapidpro({"id": f"bad{n}", "from": PHONE, "text": "C-0003-01 dance"}).json()["reply"]
+        reply = rapidpro({"id": f"bad{n}", "from": PHONE, "text": "C-0003-01 dance"}).json()[
+            "reply"
+        ]
         assert "dance" in reply
     phone.refresh_from_db()
     assert phone.locked_at is not None
@@ -180,8 +239,13 @@ def test_unknown_senders_and_unreadable_texts_go_to_triage_and_repeated_failures
     assert client_for("field").get("/field/triage/").status_code == 404
 
 
-def test_an_sms_for_another_center_or_with_impossible_voters_is_refused(phone: ReporterPhone) -> None:
-    assert "C-0001-01" in rapidpro({"id": "o1", "from": PHONE, "text": "C-0001-01 open"}).json()["reply"]
+def test_an_sms_for_another_center_or_with_impossible_voters_is_refused(
+    phone: ReporterPhone,
+) -> None:
+    assert (
+        "C-0001-01"
+        in rapidpro({"id": "o1", "from": PHONE, "text": "C-0001-01 open"}).json()["reply"]
+    )
     reply = rapidpro({"id": "o2", "from": PHONE, "text": "C-0003-01 close 90000"}).json()["reply"]
     assert "90000" in reply or "٩٠٠٠٠" in reply
     assert Checkin.objects.count() == 0
@@ -194,21 +258,34 @@ def test_an_incident_by_sms_is_parsed_stored_and_waits_in_triage(phone: Reporter
     assert message.outcome == "incident"
     assert message.parse_result["incident_kind"] == "crowd"
     item = TriageItem.objects.get(kind="incident")
-    assert item.station is not None and item.station.code == "C-0003-01"
+    assert item.station is not None
+    assert item.station.code == "C-0003-01"
 
 
 # --- Telegram -----------------------------------------------------------------------------
 
 
-def test_telegram_checks_the_secret_in_constant_time_and_dedupes_update_ids(phone: ReporterPhone) -> None:
+def test_telegram_checks_the_secret_in_constant_time_and_dedupes_update_ids(
+    phone: ReporterPhone,
+) -> None:
     assert telegram(tg_update(1, "C-0003-01 open"), secret="wrong").status_code == 403
     assert telegram(tg_update(1, "C-0003-01 open")).status_code == 200
     assert telegram(tg_update(1, "C-0003-01 open")).json()["duplicate"] is True
     assert Checkin.objects.count() == 1
     reply = OutboundReply.objects.get()
-    assert reply.channel == "telegram" and reply.recipient == "4242"
-    assert Client().post("/hooks/telegram", "[]", content_type="application/json",
-                         HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=TG_SECRET).status_code == 400  # fmt: skip
+    assert reply.channel == "telegram"
+    assert reply.recipient == "4242"
+    assert (
+        Client()
+        .post(
+            "/hooks/telegram",
+            "[]",
+            content_type="application/json",
+            HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=TG_SECRET,
+        )
+        .status_code
+        == 400
+    )
     assert telegram({"update_id": 9, "edited_message": {}}).json()["ignored"] is True
 
 

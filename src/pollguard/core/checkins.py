@@ -49,7 +49,9 @@ def expected_slots(
     return slots
 
 
-def hourly_sequence(observed: datetime, polls_open: datetime, policy: CheckinPolicy, last: int) -> int:
+def hourly_sequence(
+    observed: datetime, polls_open: datetime, policy: CheckinPolicy, last: int
+) -> int:
     """The hourly slot a report observed at `observed` fills: the nearest deadline, 1..last."""
     minutes = (observed - polls_open).total_seconds() / 60
     return max(1, min(last, round(minutes / policy.hourly_minutes)))

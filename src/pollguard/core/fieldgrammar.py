@@ -66,8 +66,12 @@ class ParseError:
     details: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
-        return {"ok": False, "code": self.code, "message_en": self.message_en,
-                "message_ar": self.message_ar}  # fmt: skip
+        return {
+            "ok": False,
+            "code": self.code,
+            "message_en": self.message_en,
+            "message_ar": self.message_ar,
+        }
 
 
 def _lookup(table: dict[frozenset[str], str] | dict[frozenset[str], tuple[str, str]], word: str):  # type: ignore[no-untyped-def]
@@ -95,8 +99,11 @@ def parse(text: str) -> Parsed | ParseError:
     """Parse one message (see the module docstring)."""
     tokens = text.split()
     if not tokens:
-        return ParseError("empty", "The message is empty. Send: STATION OPEN",
-                          "الرسالة فارغة. أرسل: رمز_المحطة فتح")  # fmt: skip
+        return ParseError(
+            "empty",
+            "The message is empty. Send: STATION OPEN",
+            "الرسالة فارغة. أرسل: رمز_المحطة فتح",
+        )
     station = station_code(tokens[0])
     if station is None:
         return ParseError(
@@ -105,8 +112,11 @@ def parse(text: str) -> Parsed | ParseError:
             f"«{tokens[0]}» ليس رمز محطة (مثل C-0001-01).",
         )
     if len(tokens) < 2:
-        return ParseError("keyword_missing", "After the station code, write OPEN, OK, CLOSE or INC.",
-                          "بعد رمز المحطة اكتب: فتح أو تمام أو اغلاق أو حادث.")  # fmt: skip
+        return ParseError(
+            "keyword_missing",
+            "After the station code, write OPEN, OK, CLOSE or INC.",
+            "بعد رمز المحطة اكتب: فتح أو تمام أو اغلاق أو حادث.",
+        )
     word = normalize(tokens[1])
     rest = tokens[2:]
     if word in INCIDENT_WORDS:
@@ -123,30 +133,47 @@ def parse(text: str) -> Parsed | ParseError:
     if rest and (number := _number(rest[0])) is not None:
         voters, rest = number, rest[1:]
     if slot == "closing" and voters is None:
-        return ParseError("voters_missing", "A closing report needs the number of voters: STATION CLOSE 412",
-                          "تقرير الإغلاق يحتاج عدد المصوتين: رمز_المحطة اغلاق ٤١٢")  # fmt: skip
+        return ParseError(
+            "voters_missing",
+            "A closing report needs the number of voters: STATION CLOSE 412",
+            "تقرير الإغلاق يحتاج عدد المصوتين: رمز_المحطة اغلاق ٤١٢",
+        )
     if voters is not None and voters > MAX_VOTERS:
-        return ParseError("voters_impossible", f"{voters} voters is impossible for one station.",
-                          f"{voters} مصوتاً عدد مستحيل لمحطة واحدة.")  # fmt: skip
-    return Parsed("checkin", station, slot=slot, status=status, voters=voters,
-                  comment=" ".join(rest))  # fmt: skip
+        return ParseError(
+            "voters_impossible",
+            f"{voters} voters is impossible for one station.",
+            f"{voters} مصوتاً عدد مستحيل لمحطة واحدة.",
+        )
+    return Parsed(
+        "checkin", station, slot=slot, status=status, voters=voters, comment=" ".join(rest)
+    )
 
 
 def _incident(station: str, rest: list[str]) -> Parsed | ParseError:
     if not rest:
-        return ParseError("incident_kind_missing",
-                          "Name the incident: SHOOTING, EXPLOSION, FRAUD, CROWD, OBSTRUCTION or OTHER.",
-                          "سمّ الحادث: اطلاق أو انفجار أو تزوير أو تجمهر أو منع أو اخرى.")  # fmt: skip
+        return ParseError(
+            "incident_kind_missing",
+            "Name the incident: SHOOTING, EXPLOSION, FRAUD, CROWD, OBSTRUCTION or OTHER.",
+            "سمّ الحادث: اطلاق أو انفجار أو تزوير أو تجمهر أو منع أو اخرى.",
+        )
     kind = _lookup(INCIDENT_KINDS, normalize(rest[0]))
     if kind is None:
-        return ParseError("incident_kind_unknown",
-                          f"'{rest[0]}' is not an incident kind: SHOOTING, EXPLOSION, FRAUD, CROWD, OBSTRUCTION or OTHER.",
-                          f"«{rest[0]}» ليس نوع حادث: اطلاق أو انفجار أو تزوير أو تجمهر أو منع أو اخرى.")  # fmt: skip
+        return ParseError(
+            "incident_kind_unknown",
+            f"'{rest[0]}' is not an incident kind: "
+            "SHOOTING, EXPLOSION, FRAUD, CROWD, OBSTRUCTION or OTHER.",
+            f"«{rest[0]}» ليس نوع حادث: اطلاق أو انفجار أو تزوير أو تجمهر أو منع أو اخرى.",
+        )
     rest = rest[1:]
     severity = 2
     if rest and (number := _number(rest[0])) is not None:
         if not 1 <= number <= 4:
-            return ParseError("severity_range", f"Severity {number} is outside 1 to 4.",
-                              f"الخطورة {number} خارج المدى من ١ إلى ٤.")  # fmt: skip
+            return ParseError(
+                "severity_range",
+                f"Severity {number} is outside 1 to 4.",
+                f"الخطورة {number} خارج المدى من ١ إلى ٤.",
+            )
         severity, rest = number, rest[1:]
-    return Parsed("incident", station, incident_kind=kind, severity=severity, comment=" ".join(rest))
+    return Parsed(
+        "incident", station, incident_kind=kind, severity=severity, comment=" ".join(rest)
+    )

@@ -1,14 +1,14 @@
 """Who may see and do what with field reports: the one place these rules live.
 
-| role               | board, check-ins      | report a check-in | resolve conflict | cancel | triage, phones |
-|--------------------|-----------------------|-------------------|------------------|--------|----------------|
-| chair              | all                   | any station       | any              | yes    | yes            |
-| operations         | all                   | any station       | any              | no     | yes            |
-| auditor            | all (read-only)       | no                | no               | no     | read           |
-| commission (IHEC)  | all                   | any station       | no               | no     | no             |
-| sector commander   | own sector            | own sector        | own sector       | no     | no             |
-| field reporter     | own center            | own center        | no               | no     | no             |
-| intelligence, agency liaison, no role | none (decision) | no         | no               | no     | no             |
+Board and check-ins (see): chair, operations, auditor (read-only) and the commission
+liaison all stations; a sector commander his sector's; a field reporter his center's;
+intelligence officers, agency liaisons and users without a role none (decision).
+
+Report a check-in: chair, operations and the commission liaison for any station they see,
+a sector commander in his sector, a field reporter at his center; the auditor never.
+Resolve a conflict: chair, operations, the sector's commander. Cancel a station: the
+chair only (design.md section 2). Triage and registered numbers: chair and operations;
+the auditor reads the triage queue.
 
 Alarms show to those who must act: chair, operations, the sector's commander, the center's
 field reporter. Unseen objects are 404, seen but not allowed 403.
@@ -32,14 +32,22 @@ from pollguard.registry.access import current_election, stations_for
 from pollguard.registry.models import Station
 
 _SEES_BOARD = frozenset(
-    {Role.CHAIR, Role.OPERATIONS, Role.AUDITOR, Role.COMMISSION, Role.SECTOR_COMMANDER,
-     Role.FIELD_REPORTER}
-)  # fmt: skip
+    {
+        Role.CHAIR,
+        Role.OPERATIONS,
+        Role.AUDITOR,
+        Role.COMMISSION,
+        Role.SECTOR_COMMANDER,
+        Role.FIELD_REPORTER,
+    }
+)
 _REPORTS = frozenset(
     {Role.CHAIR, Role.OPERATIONS, Role.COMMISSION, Role.SECTOR_COMMANDER, Role.FIELD_REPORTER}
 )
 _RESOLVES = frozenset({Role.CHAIR, Role.OPERATIONS, Role.SECTOR_COMMANDER})
-_ACTS_ON_ALARMS = frozenset({Role.CHAIR, Role.OPERATIONS, Role.SECTOR_COMMANDER, Role.FIELD_REPORTER})
+_ACTS_ON_ALARMS = frozenset(
+    {Role.CHAIR, Role.OPERATIONS, Role.SECTOR_COMMANDER, Role.FIELD_REPORTER}
+)
 _SEES_TRIAGE = frozenset({Role.CHAIR, Role.OPERATIONS, Role.AUDITOR})
 _WORKS_TRIAGE = frozenset({Role.CHAIR, Role.OPERATIONS})
 

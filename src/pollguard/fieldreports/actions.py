@@ -20,6 +20,7 @@ import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -87,15 +88,20 @@ def do_generate_expected_checkins(election: Election, *, acting_user: AnyUser | 
         election.timezone,
         checkin_policy(),
     )
-    stations = list(Station.objects.filter(election=election, active=True).values_list("pk", flat=True))
+    stations = list(
+        Station.objects.filter(election=election, active=True).values_list("pk", flat=True)
+    )
     with transaction.atomic():
         before = ExpectedCheckin.objects.filter(election=election).count()
         ExpectedCheckin.objects.bulk_create(
             [
                 ExpectedCheckin(
-                    election=election, station_id=pk, slot=s.slot, sequence=s.sequence,
+                    election=election,
+                    station_id=pk,
+                    slot=s.slot,
+                    sequence=s.sequence,
                     due_at=s.due_at,
-                )  # fmt: skip
+                )
                 for pk in stations
                 for s in slots
             ],
@@ -103,7 +109,9 @@ def do_generate_expected_checkins(election: Election, *, acting_user: AnyUser | 
             batch_size=2000,
         )
         StationStatus.objects.bulk_create(
-            [StationStatus(station_id=pk) for pk in stations], ignore_conflicts=True, batch_size=2000
+            [StationStatus(station_id=pk) for pk in stations],
+            ignore_conflicts=True,
+            batch_size=2000,
         )
         added = ExpectedCheckin.objects.filter(election=election).count() - before
         record(
@@ -131,8 +139,13 @@ class CheckinReport:
 
 
 def content_digest(station: Station, report: CheckinReport) -> str:
-    body = [station.code, report.slot, report.status, report.voters,
-            report.observed_at.astimezone(UTC).isoformat()]  # fmt: skip
+    body = [
+        station.code,
+        report.slot,
+        report.status,
+        report.voters,
+        report.observed_at.astimezone(UTC).isoformat(),
+    ]
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
 
@@ -203,17 +216,26 @@ def do_record_checkin(
     if existing is not None:
         return _same_or_clash(existing, digest), False
     clock_off = check_report(station, report, now=now)
-    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    user = acting_user if isinstance(acting_user, User) else None
     try:
         with transaction.atomic():
             expected = _expected_for(station, report)
             checkin = Checkin.objects.create(
-                uuid=report.uuid, election_id=station.election_id, station=station,
-                expected=expected, slot=report.slot, status=report.status,
-                voters=report.voters, observed_at=report.observed_at, received_at=now,
-                clock_off=clock_off, channel=channel, reporter=user,
-                reporter_key=reporter_key[:64], digest=digest,
-            )  # fmt: skip
+                uuid=report.uuid,
+                election_id=station.election_id,
+                station=station,
+                expected=expected,
+                slot=report.slot,
+                status=report.status,
+                voters=report.voters,
+                observed_at=report.observed_at,
+                received_at=now,
+                clock_off=clock_off,
+                channel=channel,
+                reporter=user,
+                reporter_key=reporter_key[:64],
+                digest=digest,
+            )
             cleared = _apply_to_expected(expected, checkin, now) if expected else False
             _apply_to_station(station, checkin)
             record(
@@ -222,20 +244,29 @@ def do_record_checkin(
                 actor_name=None if user else f"{channel}:{reporter_key}"[:150],
                 object_type="checkin",
                 object_id=str(checkin.uuid),
-                after={"station": station.code, "slot": report.slot, "status": report.status,
-                       "voters": report.voters, "observed_at": report.observed_at,
-                       "clock_off": clock_off,
-                       "state": expected.state if expected else None},  # fmt: skip
+                after={
+                    "station": station.code,
+                    "slot": report.slot,
+                    "status": report.status,
+                    "voters": report.voters,
+                    "observed_at": report.observed_at,
+                    "clock_off": clock_off,
+                    "state": expected.state if expected else None,
+                },
             )
             emit(
                 EventKind.CHECKIN,
                 election_id=station.election_id,
                 sector_id=station.center.sector_id,
                 center_id=station.center_id,
-                payload={"station": station.code, "center": station.center.code,
-                         "slot": report.slot, "status": report.status,
-                         "state": expected.state if expected else None,
-                         "alarm_cleared": cleared},  # fmt: skip
+                payload={
+                    "station": station.code,
+                    "center": station.center.code,
+                    "slot": report.slot,
+                    "status": report.status,
+                    "state": expected.state if expected else None,
+                    "alarm_cleared": cleared,
+                },
             )
     except IntegrityError:
         # Another request stored this UUID between our read and our insert.
@@ -333,9 +364,7 @@ def do_raise_missing_alarms(*, now: datetime | None = None) -> int:
         state=ExpectedState.MISSING,
         alarm_raised_at__isnull=True,
         due_at__lte=now - grace(),
-    ).exclude(
-        station__field_status__state__in=[StationState.UNREACHABLE, StationState.CANCELLED]
-    )
+    ).exclude(station__field_status__state__in=[StationState.UNREACHABLE, StationState.CANCELLED])
     raised = 0
     with transaction.atomic():
         ids = list(overdue.values_list("pk", flat=True)[:5000])
@@ -351,9 +380,12 @@ def do_raise_missing_alarms(*, now: datetime | None = None) -> int:
                 election_id=center.election_id,
                 sector_id=center.sector_id,
                 center_id=center.pk,
-                payload={"center": center.code, "raised": True,
-                         "slots": [[r.station.code, r.slot, r.sequence] for r in rows_of_center]},
-            )  # fmt: skip
+                payload={
+                    "center": center.code,
+                    "raised": True,
+                    "slots": [[r.station.code, r.slot, r.sequence] for r in rows_of_center],
+                },
+            )
         if raised:
             record(
                 "fieldreports.raise_alarms",
@@ -373,9 +405,7 @@ def do_cancel_station(station: Station, *, reason: str, acting_user: AnyUser) ->
     Critical: the audit entry is hash-chained like a plan approval.
     """
     with transaction.atomic():
-        status, _created = StationStatus.objects.select_for_update().get_or_create(
-            station=station
-        )
+        status, _created = StationStatus.objects.select_for_update().get_or_create(station=station)
         if status.cancelled_at is not None:
             raise Conflict(_("This station is already cancelled."), current_version=status.version)
         before = status.state
@@ -404,8 +434,7 @@ def do_cancel_station(station: Station, *, reason: str, acting_user: AnyUser) ->
             election_id=station.election_id,
             sector_id=station.center.sector_id,
             center_id=station.center_id,
-            payload={"station": station.code, "center": station.center.code,
-                     "state": status.state},  # fmt: skip
+            payload={"station": station.code, "center": station.center.code, "state": status.state},
         )
     return status
 
@@ -416,8 +445,13 @@ def do_acknowledge_notice(notice: Notice, *, acting_user: AnyUser) -> None:
         done = Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(
             read_at=timezone.now()
         )
-        record("fieldreports.acknowledge_notice", acting_user=acting_user,
-               object_type="notice", object_id=str(notice.uuid), after={"read": bool(done)})  # fmt: skip
+        record(
+            "fieldreports.acknowledge_notice",
+            acting_user=acting_user,
+            object_type="notice",
+            object_id=str(notice.uuid),
+            after={"read": bool(done)},
+        )
 
 
 def do_resolve_triage(item: TriageItem, *, acting_user: AnyUser) -> None:
@@ -425,16 +459,28 @@ def do_resolve_triage(item: TriageItem, *, acting_user: AnyUser) -> None:
         TriageItem.objects.filter(pk=item.pk, resolved_at__isnull=True).update(
             resolved_at=timezone.now()
         )
-        record("fieldreports.resolve_triage", acting_user=acting_user,
-               object_type="triage", object_id=str(item.uuid), after={"kind": item.kind})  # fmt: skip
+        record(
+            "fieldreports.resolve_triage",
+            acting_user=acting_user,
+            object_type="triage",
+            object_id=str(item.uuid),
+            after={"kind": item.kind},
+        )
 
 
 def add_triage(
-    kind: TriageKind, summary: str, *, election_id: int | None, message_id: int | None = None,
+    kind: TriageKind,
+    summary: str,
+    *,
+    election_id: int | None,
+    message_id: int | None = None,
     station: Station | None = None,
 ) -> TriageItem:
     """A triage row (inside the caller's transaction)."""
     return TriageItem.objects.create(
-        kind=kind, summary=summary[:500], election_id=election_id, message_id=message_id,
+        kind=kind,
+        summary=summary[:500],
+        election_id=election_id,
+        message_id=message_id,
         station=station,
-    )  # fmt: skip
+    )

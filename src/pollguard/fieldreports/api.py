@@ -23,8 +23,14 @@ router = Router(tags=["field reports"])
 
 @router.post(
     "/checkins",
-    response={200: CheckinOut, 201: CheckinOut, 403: ErrorOut, 404: ErrorOut, 409: ConflictOut,
-              422: InvalidOut},  # fmt: skip
+    response={
+        200: CheckinOut,
+        201: CheckinOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ConflictOut,
+        422: InvalidOut,
+    },
     summary="Report a station check-in",
     description="201 when new; the same `id` and content again → 200 with the same check-in; "
     "the same `id` with other content → 409. 422 for an impossible voter count or a device "
@@ -36,9 +42,12 @@ def post_checkin(request: HttpRequest, body: CheckinIn) -> tuple[int, Any]:
     report = CheckinReport(body.id, body.slot, body.status, body.voters, body.observed_at)
     try:
         checkin, created = do_record_checkin(
-            station, report, channel=Channel.API,
-            reporter_key=f"user:{request.user.pk}", acting_user=request.user,
-        )  # fmt: skip
+            station,
+            report,
+            channel=Channel.API,
+            reporter_key=f"user:{request.user.pk}",
+            acting_user=request.user,
+        )
     except CheckinRefused as refused:
         return 422, {"detail": [f"{refused.field}: {refused.message}"], "code": refused.code}
     return (201 if created else 200), checkin

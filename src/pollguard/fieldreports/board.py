@@ -57,19 +57,27 @@ def board_rows(user: AnyUser, *, now: datetime | None = None) -> list[dict[str, 
         status = _status(station)
         own = slots.get(station.pk, [])
         exceptions = _station_exceptions(status, own, now)
-        rows.append({
-            "station": station.code,
-            "center": station.center.code,
-            "center_name": station.center,
-            "sector": station.center.sector.code,
-            "status": status,
-            "exceptions": sorted(exceptions),
-            "slots": [
-                {"slot": s.slot, "sequence": s.sequence, "due_at": s.due_at, "state": s.state,
-                 "alarm": s.alarm_open, "pk": s.pk}  # fmt: skip
-                for s in own
-            ],
-        })  # fmt: skip
+        rows.append(
+            {
+                "station": station.code,
+                "center": station.center.code,
+                "center_name": station.center,
+                "sector": station.center.sector.code,
+                "status": status,
+                "exceptions": sorted(exceptions),
+                "slots": [
+                    {
+                        "slot": s.slot,
+                        "sequence": s.sequence,
+                        "due_at": s.due_at,
+                        "state": s.state,
+                        "alarm": s.alarm_open,
+                        "pk": s.pk,
+                    }
+                    for s in own
+                ],
+            }
+        )
     rows.sort(key=lambda r: not r["exceptions"])
     return rows
 
@@ -95,9 +103,7 @@ def summary(rows: list[dict[str, Any]], user: AnyUser) -> list[Counts]:
     centers: dict[str, Counts] = {}
     for row in rows:
         center_row = row["center_name"]
-        sector = sectors.setdefault(
-            row["sector"], Counts(row["sector"], _name(center_row.sector))
-        )
+        sector = sectors.setdefault(row["sector"], Counts(row["sector"], _name(center_row.sector)))
         center = centers.get(row["center"])
         if center is None:
             center = centers[row["center"]] = Counts(row["center"], _name(center_row))

@@ -48,8 +48,14 @@ def fingerprint(channel: str, sender: str, text: str) -> str:
 
 
 def do_store_message(
-    channel: Channel, *, gateway: str, provider_id: str, sender: str, text: str,
-    raw: dict[str, Any], now: datetime | None = None,
+    channel: Channel,
+    *,
+    gateway: str,
+    provider_id: str,
+    sender: str,
+    text: str,
+    raw: dict[str, Any],
+    now: datetime | None = None,
 ) -> tuple[InboundMessage, bool]:
     """Store a message once; returns it and whether it is new (a retry returns the first)."""
     now = now or timezone.now()
@@ -68,12 +74,23 @@ def do_store_message(
     try:
         with transaction.atomic():
             message = InboundMessage.objects.create(
-                channel=channel, gateway=gateway, provider_id=key[:128], fingerprint=mark,
-                sender=sender[:64], text=text[:4000], received_at=now, raw=raw,
-            )  # fmt: skip
-            record("fieldreports.store_message", acting_user=None, actor_name=f"{channel}:{sender}"[:150],
-                   object_type="message", object_id=str(message.uuid),
-                   after={"gateway": gateway, "provider_id": key})  # fmt: skip
+                channel=channel,
+                gateway=gateway,
+                provider_id=key[:128],
+                fingerprint=mark,
+                sender=sender[:64],
+                text=text[:4000],
+                received_at=now,
+                raw=raw,
+            )
+            record(
+                "fieldreports.store_message",
+                acting_user=None,
+                actor_name=f"{channel}:{sender}"[:150],
+                object_type="message",
+                object_id=str(message.uuid),
+                after={"gateway": gateway, "provider_id": key},
+            )
     except IntegrityError:
         found = InboundMessage.objects.filter(channel=channel, provider_id=key[:128]).first()
         if found is None:
@@ -96,8 +113,9 @@ def process_safely(message: InboundMessage) -> str:
         log.exception("processing message %s failed", message.uuid)
         with transaction.atomic():
             InboundMessage.objects.filter(pk=message.pk).update(outcome=MessageOutcome.TRIAGE)
-            add_triage(TriageKind.PROCESSING, message.text or "-", election_id=None,
-                       message_id=message.pk)  # fmt: skip
+            add_triage(
+                TriageKind.PROCESSING, message.text or "-", election_id=None, message_id=message.pk
+            )
         return ""
 
 
@@ -146,58 +164,109 @@ def _apply(
     message: InboundMessage, phone: ReporterPhone | None
 ) -> tuple[MessageOutcome, str, dict[str, Any]]:
     if phone is None:
-        add_triage(TriageKind.UNKNOWN_SENDER, f"{message.sender}: {message.text}", election_id=None,
-                   message_id=message.pk)  # fmt: skip
+        add_triage(
+            TriageKind.UNKNOWN_SENDER,
+            f"{message.sender}: {message.text}",
+            election_id=None,
+            message_id=message.pk,
+        )
         return MessageOutcome.TRIAGE, _("This number is not registered for field reports."), {}
     if phone.locked_at is not None:
-        add_triage(TriageKind.LOCKED, f"{message.sender}: {message.text}", election_id=None,
-                   message_id=message.pk)  # fmt: skip
-        return MessageOutcome.LOCKED, _("This number is locked after repeated errors; call the operations room."), {}
+        add_triage(
+            TriageKind.LOCKED,
+            f"{message.sender}: {message.text}",
+            election_id=None,
+            message_id=message.pk,
+        )
+        return (
+            MessageOutcome.LOCKED,
+            _("This number is locked after repeated errors; call the operations room."),
+            {},
+        )
     parsed = parse(message.text)
     if isinstance(parsed, ParseError):
         result = parsed.as_dict()
         text = parsed.message_ar if translation.get_language() == "ar" else parsed.message_en
-        add_triage(TriageKind.UNPARSEABLE, f"{message.sender}: {message.text}", election_id=None,
-                   message_id=message.pk)  # fmt: skip
+        add_triage(
+            TriageKind.UNPARSEABLE,
+            f"{message.sender}: {message.text}",
+            election_id=None,
+            message_id=message.pk,
+        )
         if _fail(phone):
-            text = f"{text} {_('This number is now locked; call the operations room.')}"
+            locked = _("This number is now locked; call the operations room.")
+            text = f"{text} {locked}"
         return MessageOutcome.TRIAGE, text, result
     result = parsed.as_dict()
     station = stations_for(phone.user).filter(code=parsed.station).first()
     if station is None:
         _fail(phone)
-        add_triage(TriageKind.REJECTED, f"{message.sender}: {message.text}", election_id=None,
-                   message_id=message.pk)  # fmt: skip
-        return MessageOutcome.REJECTED, _("Station %(code)s is not one of your center's.") % {"code": parsed.station}, result
+        add_triage(
+            TriageKind.REJECTED,
+            f"{message.sender}: {message.text}",
+            election_id=None,
+            message_id=message.pk,
+        )
+        return (
+            MessageOutcome.REJECTED,
+            _("Station %(code)s is not one of your center's.") % {"code": parsed.station},
+            result,
+        )
     if parsed.kind == "incident":
         file_incident(parsed, phone, message, station)
         ReporterPhone.objects.filter(pk=phone.pk).update(failures=0)
-        return MessageOutcome.INCIDENT, _("Incident at %(station)s received: %(kind)s, severity %(severity)s.") % {
-            "station": station.code, "kind": parsed.incident_kind, "severity": parsed.severity}, result
+        return (
+            MessageOutcome.INCIDENT,
+            _("Incident at %(station)s received: %(kind)s, severity %(severity)s.")
+            % {"station": station.code, "kind": parsed.incident_kind, "severity": parsed.severity},
+            result,
+        )
     observed = _observed_at(message)
-    report = CheckinReport(uuidlib.uuid5(message.uuid, "checkin"), parsed.slot, parsed.status,
-                           parsed.voters, observed)  # fmt: skip
+    report = CheckinReport(
+        uuidlib.uuid5(message.uuid, "checkin"), parsed.slot, parsed.status, parsed.voters, observed
+    )
     try:
-        checkin, created = do_record_checkin(
-            station, report, channel=Channel(message.channel), reporter_key=f"phone:{phone.pk}",
-            acting_user=phone.user, now=message.received_at,
-        )  # fmt: skip
+        checkin, _created = do_record_checkin(
+            station,
+            report,
+            channel=Channel(message.channel),
+            reporter_key=f"phone:{phone.pk}",
+            acting_user=phone.user,
+            now=message.received_at,
+        )
     except (CheckinRefused, IdempotencyClash) as refused:
         _fail(phone)
-        add_triage(TriageKind.REJECTED, f"{message.sender}: {message.text} ({refused})",
-                   election_id=station.election_id, message_id=message.pk, station=station)  # fmt: skip
+        add_triage(
+            TriageKind.REJECTED,
+            f"{message.sender}: {message.text} ({refused})",
+            election_id=station.election_id,
+            message_id=message.pk,
+            station=station,
+        )
         return MessageOutcome.REJECTED, str(refused), {**result, "refused": str(refused)}
     message.checkin = checkin
     ReporterPhone.objects.filter(pk=phone.pk).update(failures=0)
-    voters = _(", %(voters)s voters") % {"voters": parsed.voters} if parsed.voters is not None else ""
-    return MessageOutcome.CHECKIN, _("Received: %(station)s %(slot)s %(status)s%(voters)s.") % {
-        "station": station.code, "slot": checkin.get_slot_display(),
-        "status": checkin.get_status_display(), "voters": voters}, result
+    voters = (
+        _(", %(voters)s voters") % {"voters": parsed.voters} if parsed.voters is not None else ""
+    )
+    return (
+        MessageOutcome.CHECKIN,
+        _("Received: %(station)s %(slot)s %(status)s%(voters)s.")
+        % {
+            "station": station.code,
+            "slot": checkin.get_slot_display(),
+            "status": checkin.get_status_display(),
+            "voters": voters,
+        },
+        result,
+    )
 
 
 def _observed_at(message: InboundMessage) -> datetime:
     """Telegram dates its messages; an SMS has only the time it reached us."""
-    date = message.raw.get("message", {}).get("date") if message.channel == Channel.TELEGRAM else None
+    date = (
+        message.raw.get("message", {}).get("date") if message.channel == Channel.TELEGRAM else None
+    )
     if isinstance(date, int):
         return datetime.fromtimestamp(date, tz=UTC)
     return message.received_at

@@ -109,12 +109,18 @@ def sms(request: HttpRequest, gateway: str) -> HttpResponse:
     except Refused as refused:
         return JsonResponse({"detail": refused.detail, "code": "refused"}, status=refused.status)
     message, created = do_store_message(
-        Channel.SMS, gateway=gateway, provider_id=inbound.provider_id, sender=inbound.sender,
-        text=inbound.text, raw=inbound.raw,
-    )  # fmt: skip
+        Channel.SMS,
+        gateway=gateway,
+        provider_id=inbound.provider_id,
+        sender=inbound.sender,
+        text=inbound.text,
+        raw=inbound.raw,
+    )
     reply = process_safely(message)
     if gateway == "twilio":
-        body = f"<Response><Message>{escape(reply)}</Message></Response>" if reply else "<Response/>"
+        body = (
+            f"<Response><Message>{escape(reply)}</Message></Response>" if reply else "<Response/>"
+        )
         return HttpResponse(body, content_type="application/xml")
     return JsonResponse({"id": str(message.uuid), "duplicate": not created, "reply": reply})
 
@@ -138,11 +144,15 @@ def telegram(request: HttpRequest) -> HttpResponse:
     if not isinstance(message, dict):
         # Edits, joins and the like: acknowledged so Telegram does not retry, not stored.
         return JsonResponse({"ok": True, "ignored": True})
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-    text = message.get("text") if isinstance(message.get("text"), str) else ""
+    chat: dict[str, Any] = message["chat"] if isinstance(message.get("chat"), dict) else {}
+    text: str = message["text"] if isinstance(message.get("text"), str) else ""
     stored, created = do_store_message(
-        Channel.TELEGRAM, gateway="telegram", provider_id=str(update["update_id"]),
-        sender=str(chat.get("id", "")), text=text, raw=update,
-    )  # fmt: skip
+        Channel.TELEGRAM,
+        gateway="telegram",
+        provider_id=str(update["update_id"]),
+        sender=str(chat.get("id", "")),
+        text=text,
+        raw=update,
+    )
     process_safely(stored)
     return JsonResponse({"ok": True, "duplicate": not created})

@@ -41,9 +41,11 @@ class ExpectedCheckin(models.Model):
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, verbose_name=_("election"))
     station = models.ForeignKey(
-        Station, on_delete=models.CASCADE, related_name="expected_checkins",
+        Station,
+        on_delete=models.CASCADE,
+        related_name="expected_checkins",
         verbose_name=_("station"),
-    )  # fmt: skip
+    )
     slot = models.CharField(_("slot"), max_length=16, choices=Slot.choices)
     sequence = models.PositiveSmallIntegerField(
         _("sequence"), default=0, help_text=_("The hour of an hourly slot (1, 2, ...); 0 else.")
@@ -53,10 +55,14 @@ class ExpectedCheckin(models.Model):
         _("state"), max_length=16, choices=ExpectedState.choices, default=ExpectedState.MISSING
     )
     checkin = models.ForeignKey(
-        "Checkin", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "Checkin",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("accepted check-in"),
         help_text=_("The newest report of the first reporter, or the one a person chose."),
-    )  # fmt: skip
+    )
     alarm_raised_at = models.DateTimeField(_("alarm raised at"), null=True, blank=True)
     alarm_cleared_at = models.DateTimeField(_("alarm cleared at"), null=True, blank=True)
 
@@ -87,27 +93,37 @@ class Checkin(models.Model):
         Station, on_delete=models.CASCADE, related_name="checkins", verbose_name=_("station")
     )
     expected = models.ForeignKey(
-        ExpectedCheckin, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="checkins", verbose_name=_("expected slot"),
-    )  # fmt: skip
+        ExpectedCheckin,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checkins",
+        verbose_name=_("expected slot"),
+    )
     slot = models.CharField(_("slot"), max_length=16, choices=Slot.choices)
     status = models.CharField(_("status"), max_length=16, choices=CheckinStatus.choices)
     voters = models.PositiveIntegerField(_("voters"), null=True, blank=True)
     observed_at = models.DateTimeField(_("observed at"), help_text=_("The device's time."))
     received_at = models.DateTimeField(_("received at"), db_index=True)
     clock_off = models.BooleanField(
-        _("device clock off"), default=False,
+        _("device clock off"),
+        default=False,
         help_text=_("The device's time was ahead of the server's by more than a minute."),
-    )  # fmt: skip
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("reporter"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reporter"),
+    )
     reporter_key = models.CharField(
-        _("reporter key"), max_length=64,
+        _("reporter key"),
+        max_length=64,
         help_text=_("Who reported: the user, else the sender; two keys may disagree."),
-    )  # fmt: skip
+    )
     digest = models.CharField(_("content digest"), max_length=64)
 
     class Meta:
@@ -145,13 +161,19 @@ class ReporterPhone(models.Model):
     """A phone number or Telegram chat of a field reporter; its sender may be locked."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="field_phones",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="field_phones",
         verbose_name=_("field reporter"),
-    )  # fmt: skip
+    )
     phone = models.CharField(
-        _("phone number"), max_length=20, unique=True, null=True, blank=True,
+        _("phone number"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("International form, e.g. +9647801234567."),
-    )  # fmt: skip
+    )
     telegram_user = models.BigIntegerField(
         _("Telegram user id"), unique=True, null=True, blank=True
     )
@@ -174,13 +196,17 @@ class InboundMessage(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     gateway = models.CharField(_("gateway"), max_length=32, blank=True)
     provider_id = models.CharField(
-        _("provider id"), max_length=128, blank=True,
+        _("provider id"),
+        max_length=128,
+        blank=True,
         help_text=_("The provider's message id; empty when the gateway gives none."),
-    )  # fmt: skip
+    )
     fingerprint = models.CharField(
-        _("fingerprint"), max_length=64, db_index=True,
+        _("fingerprint"),
+        max_length=64,
+        db_index=True,
         help_text=_("Sender and text: finds a retry of a message without provider id."),
-    )  # fmt: skip
+    )
     sender = models.CharField(_("sender"), max_length=64)
     text = models.TextField(_("text"), blank=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)
@@ -190,13 +216,21 @@ class InboundMessage(models.Model):
         _("outcome"), max_length=16, choices=MessageOutcome.choices, default=MessageOutcome.PENDING
     )
     reporter = models.ForeignKey(
-        ReporterPhone, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        ReporterPhone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("reporter phone"),
-    )  # fmt: skip
+    )
     checkin = models.ForeignKey(
-        Checkin, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Checkin,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("linked check-in"),
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("inbound message")
@@ -222,13 +256,21 @@ class TriageItem(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=TriageKind.choices)
     message = models.ForeignKey(
-        InboundMessage, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="triage", verbose_name=_("message"),
-    )  # fmt: skip
+        InboundMessage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="triage",
+        verbose_name=_("message"),
+    )
     station = models.ForeignKey(
-        Station, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Station,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("station"),
-    )  # fmt: skip
+    )
     summary = models.CharField(_("summary"), max_length=500)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -246,9 +288,11 @@ class OutboundReply(models.Model):
     """A reply to a sender; a Celery job sends it (or records it when no token is set)."""
 
     message = models.ForeignKey(
-        InboundMessage, on_delete=models.CASCADE, related_name="replies",
+        InboundMessage,
+        on_delete=models.CASCADE,
+        related_name="replies",
         verbose_name=_("in reply to"),
-    )  # fmt: skip
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=64)
     text = models.TextField(_("text"))

@@ -58,8 +58,11 @@ def queue_reply(reply_id: int) -> None:
     """After commit: put the reply job on the queue; a broker that is down leaves it queued."""
     try:
         configure().send_task(
-            "pollguard.fieldreports.reply", args=[reply_id], queue=settings.POLLGUARD_QUEUE,
-            retry=True, retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
-        )  # fmt: skip
+            "pollguard.fieldreports.reply",
+            args=[reply_id],
+            queue=settings.POLLGUARD_QUEUE,
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+        )
     except Exception as error:  # the row stays queued and is visible on the triage page
         log.warning("reply %s: the task queue cannot be reached: %s", reply_id, error)

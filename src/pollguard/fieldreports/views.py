@@ -54,10 +54,11 @@ def board(request: HttpRequest) -> HttpResponse:
     rows = board_rows(request.user)
     center, exception = request.GET.get("center", ""), request.GET.get("exception", "")
     shown = [
-        r for r in rows
+        r
+        for r in rows
         if (not center or r["center"] == center or r["sector"] == center)
         and (not exception or exception in r["exceptions"])
-    ]  # fmt: skip
+    ]
     context = {
         **shell_context(request, NAV_KEY),
         "sectors": summary(rows, request.user),
@@ -70,7 +71,9 @@ def board(request: HttpRequest) -> HttpResponse:
         "notices": list(access.notices_for(request.user).filter(read_at__isnull=True)[:50]),
         "partial": request.headers.get("HX-Request") == "true",
     }
-    template = "fieldreports/partials/board.html" if context["partial"] else "fieldreports/board.html"
+    template = (
+        "fieldreports/partials/board.html" if context["partial"] else "fieldreports/board.html"
+    )
     return render(request, template, context)
 
 
@@ -98,9 +101,11 @@ def cancel_station(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def resolve_conflict(request: HttpRequest, pk: int) -> HttpResponse:
     expected = access.access_expected_for_resolve(request.user, pk)
-    chosen = access.checkins_for(request.user).filter(
-        uuid=request.POST.get("checkin", "")
-    ).first() if _is_uuid(request.POST.get("checkin", "")) else None
+    chosen = (
+        access.checkins_for(request.user).filter(uuid=request.POST.get("checkin", "")).first()
+        if _is_uuid(request.POST.get("checkin", ""))
+        else None
+    )
     if chosen is None:
         raise NotFound("checkin")
     try:
@@ -124,7 +129,9 @@ def _is_uuid(text: str) -> bool:
 @login_required
 @require_POST
 def acknowledge_notice(request: HttpRequest, notice: str) -> HttpResponse:
-    found = access.notices_for(request.user).filter(uuid=notice).first() if _is_uuid(notice) else None
+    found = (
+        access.notices_for(request.user).filter(uuid=notice).first() if _is_uuid(notice) else None
+    )
     if found is None:
         raise NotFound(notice)
     do_acknowledge_notice(found, acting_user=request.user)
@@ -158,7 +165,7 @@ def field_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def service_worker(request: HttpRequest) -> HttpResponse:
+def service_worker(request: HttpRequest) -> FileResponse:
     """The service worker, from the app's static folder, at /field/ so its scope covers it."""
     response = FileResponse((STATIC / "sw.js").open("rb"), content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
@@ -166,7 +173,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def manifest(request: HttpRequest) -> HttpResponse:
+def manifest(request: HttpRequest) -> FileResponse:
     return FileResponse(
         (STATIC / "manifest.webmanifest").open("rb"), content_type="application/manifest+json"
     )
@@ -203,10 +210,14 @@ def resolve_triage(request: HttpRequest, item: str) -> HttpResponse:
 class PhoneForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Field reporter (user name)"), max_length=150)
     phone = forms.RegexField(
-        label=gettext_lazy("Phone number"), regex=r"^\+\d{8,15}$", required=False,
+        label=gettext_lazy("Phone number"),
+        regex=r"^\+\d{8,15}$",
+        required=False,
         help_text=gettext_lazy("International form, e.g. +9647801234567."),
-    )  # fmt: skip
-    telegram_user = forms.IntegerField(label=gettext_lazy("Telegram user id"), required=False, min_value=1)
+    )
+    telegram_user = forms.IntegerField(
+        label=gettext_lazy("Telegram user id"), required=False, min_value=1
+    )
     language = forms.ChoiceField(
         label=gettext_lazy("Reply language"), choices=[("ar", "العربية"), ("en", "English")]
     )
@@ -223,20 +234,30 @@ def add_phone(request: HttpRequest) -> HttpResponse:
         reporter = User.objects.filter(
             username=form.cleaned_data["username"], profile__role=Role.FIELD_REPORTER
         ).first()
-    if reporter is None or not (form.cleaned_data.get("phone") or form.cleaned_data.get("telegram_user")):
-        messages.error(request, _("Give a field reporter's user name and a phone number or Telegram id."))
+    if reporter is None or not (
+        form.cleaned_data.get("phone") or form.cleaned_data.get("telegram_user")
+    ):
+        messages.error(
+            request, _("Give a field reporter's user name and a phone number or Telegram id.")
+        )
         return HttpResponseRedirect(reverse("fieldreports:triage"))
     from django.db import IntegrityError
 
     try:
         with transaction.atomic():
             phone = ReporterPhone.objects.create(
-                user=reporter, phone=form.cleaned_data.get("phone") or None,
+                user=reporter,
+                phone=form.cleaned_data.get("phone") or None,
                 telegram_user=form.cleaned_data.get("telegram_user"),
                 language=form.cleaned_data["language"],
-            )  # fmt: skip
-            record("fieldreports.add_phone", acting_user=request.user, object_type="phone",
-                   object_id=str(phone), after={"user": reporter.username})  # fmt: skip
+            )
+            record(
+                "fieldreports.add_phone",
+                acting_user=request.user,
+                object_type="phone",
+                object_id=str(phone),
+                after={"user": reporter.username},
+            )
         messages.success(request, _("The number is registered."))
     except IntegrityError:
         messages.error(request, _("This number is already registered."))

@@ -53,5 +53,6 @@ def field_alarm_banner(context: dict[str, Any]) -> SafeString | str:
     return format_html(
         '<p class="pg-message pg-message--error pg-alarm" role="alert" data-testid="alarm-banner">'
         '<a href="{}?exception=missing">{}</a></p>',
-        reverse("fieldreports:board"), text,
+        reverse("fieldreports:board"),
+        text,
     )
