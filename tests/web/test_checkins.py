@@ -230,3 +230,72 @@ def test_only_the_chair_cancels_a_station_and_the_commission_is_told(
     assert StationStatus.objects.get(station__code="C-0003-01").state == "cancelled"
     page = client_for("commission").get("/board/", HTTP_ACCEPT_LANGUAGE="en")
     assert "ballot box burnt" in page.content.decode()
+
+
+BOARD_PAGES = {
+    "chair": 200, "ops": 200, "auditor": 200, "commission": 200, "cmd_rifai": 200,
+    "cmd_shatra": 200, "field": 200, "intel": 404, "liaison_army": 404, "outsider": 404,
+}  # fmt: skip
+FIELD_PAGE = {**BOARD_PAGES, "auditor": 404}
+TRIAGE_PAGE = {name: 404 for name in BOARD_PAGES} | {"chair": 200, "ops": 200, "auditor": 200}
+CHECKIN_C0003 = {
+    "chair": 201, "ops": 201, "commission": 201, "cmd_shatra": 201, "field": 201,
+    "auditor": 403, "cmd_rifai": 404, "intel": 404, "liaison_army": 404, "outsider": 404,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", sorted(BOARD_PAGES))
+def test_every_role_against_every_field_report_endpoint(
+    expected: Election, client_for: Any, persona: str
+) -> None:
+    client = client_for(persona)
+    assert client.get("/board/").status_code == BOARD_PAGES[persona]
+    assert client.get("/field/").status_code == FIELD_PAGE[persona]
+    assert client.get("/field/triage/").status_code == TRIAGE_PAGE[persona]
+    assert post(client, body("C-0003-02")).status_code == CHECKIN_C0003[persona]
+    board = client.get("/api/v1/board?limit=100")
+    assert board.status_code == (200 if persona != "outsider" else 200)
+    sectors = {r["sector"] for r in board.json()["items"]}
+    expected_sectors = {
+        "cmd_rifai": {"RIF"}, "cmd_shatra": {"SHA"}, "field": {"SHA"},
+        "intel": set(), "liaison_army": set(), "outsider": set(),
+    }.get(persona, {"RIF", "SHA"})  # fmt: skip
+    assert sectors == expected_sectors
+
+
+def test_open_alarms_show_on_every_page_of_those_who_must_act(
+    expected: Election, client_for: Any
+) -> None:
+    do_raise_missing_alarms(now=OPENS + timedelta(minutes=30))
+    for persona in ("ops", "chair", "cmd_shatra", "field"):
+        page = client_for(persona).get("/", HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
+        assert 'data-testid="alarm-banner"' in page, persona
+    for persona in ("auditor", "commission", "intel"):
+        page = client_for(persona).get("/", HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
+        assert 'data-testid="alarm-banner"' not in page, persona
+    # The field reporter counts his own center's stations only (C-0003 has 3).
+    page = client_for("field").get("/", HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
+    assert 'data-count="3"' in page
+
+
+def test_the_board_page_lists_exceptions_first_with_counts_that_click_through(
+    expected: Election, client_for: Any
+) -> None:
+    station = Station.objects.get(code="C-0003-01")
+    _report(station, key="a", status="suspended", at=timezone.now())
+    page = client_for("ops").get("/board/?exception=suspended", HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert 'data-station="C-0003-01"' in text
+    assert 'data-station="C-0001-01"' not in text
+    assert "?center=SHA&amp;exception=suspended" in text
+
+
+def test_the_demo_preparation_is_deterministic_and_idempotent(personas: Personas) -> None:
+    from pollguard.commands.demo import DEMO_PHONE, prepare_field_reports
+    from pollguard.fieldreports.models import ReporterPhone
+
+    prepare_field_reports()
+    count = ExpectedCheckin.objects.count()
+    prepare_field_reports()
+    assert ExpectedCheckin.objects.count() == count > 0
+    assert ReporterPhone.objects.get(phone=DEMO_PHONE).user == personas.field

@@ -42,6 +42,7 @@ from pollguard.fieldreports.models import (
     Checkin,
     ExpectedCheckin,
     Notice,
+    ReporterPhone,
     StationStatus,
     TriageItem,
 )
@@ -484,3 +485,26 @@ def add_triage(
         message_id=message_id,
         station=station,
     )
+
+
+def do_register_phone(
+    user: User,
+    *,
+    phone: str | None,
+    telegram_user: int | None,
+    language: str,
+    acting_user: AnyUser | None,
+) -> ReporterPhone:
+    """Register a field reporter's phone number and/or Telegram user (unique: IntegrityError)."""
+    with transaction.atomic():
+        row = ReporterPhone.objects.create(
+            user=user, phone=phone or None, telegram_user=telegram_user, language=language
+        )
+        record(
+            "fieldreports.register_phone",
+            acting_user=acting_user,
+            object_type="phone",
+            object_id=str(row),
+            after={"user": user.get_username(), "language": language},
+        )
+    return row

@@ -17,7 +17,7 @@ from django.utils import timezone
 from pollguard.accounts.access import AnyUser
 from pollguard.fieldreports.access import board_stations, expected_for
 from pollguard.fieldreports.choices import ExpectedState, StationState, TriageKind
-from pollguard.fieldreports.models import ExpectedCheckin, TriageItem
+from pollguard.fieldreports.models import Checkin, ExpectedCheckin, TriageItem
 from pollguard.registry.models import Station
 
 EXCEPTIONS = ("missing", "late", "conflict", "suspended", "cancelled", "unreachable")
@@ -52,6 +52,7 @@ def board_rows(user: AnyUser, *, now: datetime | None = None) -> list[dict[str, 
     """One row per station, those with exceptions first, then by sector, center, number."""
     now = now or timezone.now()
     slots = _slots_by_station(user)
+    choices = _conflict_choices(user)
     rows = []
     for station in board_stations(user).order_by("center__sector__code", "center__code", "number"):
         status = _status(station)
@@ -73,6 +74,7 @@ def board_rows(user: AnyUser, *, now: datetime | None = None) -> list[dict[str, 
                         "state": s.state,
                         "alarm": s.alarm_open,
                         "pk": s.pk,
+                        "choices": choices.get(s.pk, []),
                     }
                     for s in own
                 ],
@@ -80,6 +82,16 @@ def board_rows(user: AnyUser, *, now: datetime | None = None) -> list[dict[str, 
         )
     rows.sort(key=lambda r: not r["exceptions"])
     return rows
+
+
+def _conflict_choices(user: AnyUser) -> dict[int, list[Checkin]]:
+    """The reports of every slot in conflict, for the person who resolves it (one query)."""
+    found: dict[int, list[Checkin]] = {}
+    conflicts = expected_for(user).filter(state=ExpectedState.CONFLICT).values("pk")
+    for checkin in Checkin.objects.filter(expected__in=conflicts).order_by("observed_at"):
+        assert checkin.expected_id is not None
+        found.setdefault(checkin.expected_id, []).append(checkin)
+    return found
 
 
 @dataclass

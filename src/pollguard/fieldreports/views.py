@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,19 +22,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pollguard.accounts.access import profile_of
 from pollguard.accounts.choices import Role
-from pollguard.audit.actions import record
 from pollguard.common.errors import Conflict, NotFound
 from pollguard.fieldreports import access
 from pollguard.fieldreports.actions import (
     CheckinRefused,
     do_acknowledge_notice,
     do_cancel_station,
+    do_register_phone,
     do_resolve_conflict,
     do_resolve_triage,
 )
 from pollguard.fieldreports.board import board_rows, kpis, summary
 from pollguard.fieldreports.choices import CheckinStatus, Slot
-from pollguard.fieldreports.models import Notice, ReporterPhone
+from pollguard.fieldreports.models import Notice
 from pollguard.registry.views import shell_context
 
 NAV_KEY = "board"
@@ -241,23 +241,14 @@ def add_phone(request: HttpRequest) -> HttpResponse:
             request, _("Give a field reporter's user name and a phone number or Telegram id.")
         )
         return HttpResponseRedirect(reverse("fieldreports:triage"))
-    from django.db import IntegrityError
-
     try:
-        with transaction.atomic():
-            phone = ReporterPhone.objects.create(
-                user=reporter,
-                phone=form.cleaned_data.get("phone") or None,
-                telegram_user=form.cleaned_data.get("telegram_user"),
-                language=form.cleaned_data["language"],
-            )
-            record(
-                "fieldreports.add_phone",
-                acting_user=request.user,
-                object_type="phone",
-                object_id=str(phone),
-                after={"user": reporter.username},
-            )
+        do_register_phone(
+            reporter,
+            phone=form.cleaned_data.get("phone") or None,
+            telegram_user=form.cleaned_data.get("telegram_user"),
+            language=form.cleaned_data["language"],
+            acting_user=request.user,
+        )
         messages.success(request, _("The number is registered."))
     except IntegrityError:
         messages.error(request, _("This number is already registered."))
