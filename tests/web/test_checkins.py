@@ -237,7 +237,7 @@ BOARD_PAGES = {
     "cmd_shatra": 200, "field": 200, "intel": 404, "liaison_army": 404, "outsider": 404,
 }  # fmt: skip
 FIELD_PAGE = {**BOARD_PAGES, "auditor": 404}
-TRIAGE_PAGE = {name: 404 for name in BOARD_PAGES} | {"chair": 200, "ops": 200, "auditor": 200}
+TRIAGE_PAGE = dict.fromkeys(BOARD_PAGES, 404) | {"chair": 200, "ops": 200, "auditor": 200}
 CHECKIN_C0003 = {
     "chair": 201, "ops": 201, "commission": 201, "cmd_shatra": 201, "field": 201,
     "auditor": 403, "cmd_rifai": 404, "intel": 404, "liaison_army": 404, "outsider": 404,
@@ -254,7 +254,7 @@ def test_every_role_against_every_field_report_endpoint(
     assert client.get("/field/triage/").status_code == TRIAGE_PAGE[persona]
     assert post(client, body("C-0003-02")).status_code == CHECKIN_C0003[persona]
     board = client.get("/api/v1/board?limit=100")
-    assert board.status_code == (200 if persona != "outsider" else 200)
+    assert board.status_code == 200  # an empty board for roles without stations
     sectors = {r["sector"] for r in board.json()["items"]}
     expected_sectors = {
         "cmd_rifai": {"RIF"}, "cmd_shatra": {"SHA"}, "field": {"SHA"},

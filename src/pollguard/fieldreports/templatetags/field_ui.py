@@ -51,7 +51,8 @@ def field_alarm_banner(context: dict[str, Any]) -> SafeString | str:
         count,
     ) % {"n": count}
     return format_html(
-        '<p class="pg-message pg-message--error pg-alarm" role="alert" data-testid="alarm-banner" data-count="{}">'
+        '<p class="pg-message pg-message--error pg-alarm" role="alert"'
+        ' data-testid="alarm-banner" data-count="{}">'
         '<a href="{}?exception=missing">{}</a></p>',
         count,
         reverse("fieldreports:board"),
