@@ -299,3 +299,12 @@ def test_the_demo_preparation_is_deterministic_and_idempotent(personas: Personas
     prepare_field_reports()
     assert ExpectedCheckin.objects.count() == count > 0
     assert ReporterPhone.objects.get(phone=DEMO_PHONE).user == personas.field
+
+
+def test_check_in_events_never_read_as_a_center_status_change(expected: Election) -> None:
+    station = Station.objects.get(code="C-0003-01")
+    _report(station, key="a", status="suspended", at=timezone.now())
+    event = Event.objects.filter(kind="checkin").get()
+    # live.js and map.js recolor a center from any event carrying "center" and "status".
+    assert "status" not in event.payload
+    assert event.payload["reported"] == "suspended"

@@ -255,6 +255,8 @@ def do_record_checkin(
                     "state": expected.state if expected else None,
                 },
             )
+            # Not "status": pages read an event with "center" and "status" as a change of
+            # the center's own status (live.js, map.js).
             emit(
                 EventKind.CHECKIN,
                 election_id=station.election_id,
@@ -264,7 +266,7 @@ def do_record_checkin(
                     "station": station.code,
                     "center": station.center.code,
                     "slot": report.slot,
-                    "status": report.status,
+                    "reported": report.status,
                     "state": expected.state if expected else None,
                     "alarm_cleared": cleared,
                 },
@@ -371,7 +373,10 @@ def do_raise_missing_alarms(*, now: datetime | None = None) -> int:
         ids = list(overdue.values_list("pk", flat=True)[:5000])
         rows = ExpectedCheckin.objects.filter(pk__in=ids, alarm_raised_at__isnull=True)
         by_center: dict[int, list[ExpectedCheckin]] = {}
-        for row in rows.select_related("station", "station__center"):
+        # Locked: two beats at once (a second installation's, a restart) raise each once
+        # and announce only what they raised.
+        locked = rows.select_for_update(of=("self",)).select_related("station", "station__center")
+        for row in locked:
             by_center.setdefault(row.station.center_id, []).append(row)
         raised = rows.update(alarm_raised_at=now)
         for rows_of_center in by_center.values():
