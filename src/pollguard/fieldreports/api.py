@@ -7,7 +7,7 @@ annotations` here: django-ninja reads the annotations at runtime.
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from pollguard.common.pagination import Pagination
@@ -37,7 +37,7 @@ router = Router(tags=["field reports"])
     "time too far ahead, naming the field. Field reporters report for their own center's "
     "stations only (404 for the others).",
 )
-def post_checkin(request: HttpRequest, body: CheckinIn) -> tuple[int, Any]:
+def post_checkin(request: HttpRequest, body: CheckinIn) -> Status[Any]:
     station = access.access_station_for_checkin(request.user, body.station)
     report = CheckinReport(body.id, body.slot, body.status, body.voters, body.observed_at)
     try:
@@ -49,8 +49,10 @@ def post_checkin(request: HttpRequest, body: CheckinIn) -> tuple[int, Any]:
             acting_user=request.user,
         )
     except CheckinRefused as refused:
-        return 422, {"detail": [f"{refused.field}: {refused.message}"], "code": refused.code}
-    return (201 if created else 200), checkin
+        return Status(
+            422, {"detail": [f"{refused.field}: {refused.message}"], "code": refused.code}
+        )
+    return Status(201 if created else 200, checkin)
 
 
 @router.get(
