@@ -308,3 +308,15 @@ def test_check_in_events_never_read_as_a_center_status_change(expected: Election
     # live.js and map.js recolor a center from any event carrying "center" and "status".
     assert "status" not in event.payload
     assert event.payload["reported"] == "suspended"
+
+
+def test_one_run_raises_every_overdue_alarm_beyond_one_batch(
+    expected: Election, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pollguard.fieldreports import actions
+
+    monkeypatch.setattr(actions, "ALARM_BATCH", 7)
+    rows = ExpectedCheckin.objects.filter(due_at__lte=OPENS + timedelta(hours=3)).count()
+    assert rows > 7 * 3
+    assert do_raise_missing_alarms(now=OPENS + timedelta(hours=3, minutes=15)) == rows
+    assert ExpectedCheckin.objects.filter(alarm_raised_at__isnull=False).count() == rows

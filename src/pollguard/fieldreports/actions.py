@@ -356,21 +356,34 @@ def do_resolve_conflict(
 # --- alarms -----------------------------------------------------------------------------
 
 
+ALARM_BATCH = 2000
+
+
 def do_raise_missing_alarms(*, now: datetime | None = None) -> int:
     """Raise the alarm of every missing report whose deadline + grace has passed.
 
     Stations known to be unreachable or cancelled raise none: the room already knows.
-    Each alarm is raised once (the conditional update), one live event per center.
+    Each alarm is raised once (the conditional update), one live event per center. The
+    rows go in batches of `ALARM_BATCH`, one transaction each, until none is left: a
+    national opening (50,000 stations at 07:00) is raised in one run, not one batch a beat.
     """
     now = now or timezone.now()
+    total = 0
+    while raised := _raise_batch(now):
+        total += raised
+    return total
+
+
+def _raise_batch(now: datetime) -> int:
     overdue = ExpectedCheckin.objects.filter(
         state=ExpectedState.MISSING,
         alarm_raised_at__isnull=True,
         due_at__lte=now - grace(),
     ).exclude(station__field_status__state__in=[StationState.UNREACHABLE, StationState.CANCELLED])
-    raised = 0
     with transaction.atomic():
-        ids = list(overdue.values_list("pk", flat=True)[:5000])
+        ids = list(overdue.values_list("pk", flat=True)[:ALARM_BATCH])
+        if not ids:
+            return 0
         rows = ExpectedCheckin.objects.filter(pk__in=ids, alarm_raised_at__isnull=True)
         by_center: dict[int, list[ExpectedCheckin]] = {}
         # Locked: two beats at once (a second installation's, a restart) raise each once
@@ -399,7 +412,8 @@ def do_raise_missing_alarms(*, now: datetime | None = None) -> int:
                 object_type="expected_checkin",
                 after={"raised": raised, "at": now},
             )
-    return raised
+    # Rows another beat took meanwhile come back as 0 here; len(ids) keeps the loop going.
+    return raised or (len(ids) if len(ids) == ALARM_BATCH else 0)
 
 
 # --- station status ---------------------------------------------------------------------
