@@ -222,6 +222,33 @@ def create_demo_accounts(lang: str = "en") -> list[tuple[str, str, str, str]]:
     return rows
 
 
+DEMO_PHONE = "+9647800000001"
+DEMO_TELEGRAM_USER = 100000001
+
+
+def prepare_field_reports() -> None:
+    """The demo's expected check-ins (from its dates; deterministic, idempotent) and the
+    demo field reporter's phone number and Telegram user, for simulated SMS and updates."""
+    from django.contrib.auth.models import User
+
+    from pollguard.fieldreports.actions import do_generate_expected_checkins, do_register_phone
+    from pollguard.fieldreports.models import ReporterPhone
+    from pollguard.registry.access import default_election
+
+    election = default_election()
+    assert election is not None
+    do_generate_expected_checkins(election, acting_user=None)
+    reporter = User.objects.filter(profile__role="field_reporter").order_by("username").first()
+    if reporter is not None and not ReporterPhone.objects.filter(phone=DEMO_PHONE).exists():
+        do_register_phone(
+            reporter,
+            phone=DEMO_PHONE,
+            telegram_user=DEMO_TELEGRAM_USER,
+            language="ar",
+            acting_user=None,
+        )
+
+
 def print_accounts(rows: list[tuple[str, str, str, str]]) -> None:
     widths = [
         max(len(r[i]) for r in [("user", "password", "role", "scope"), *rows]) for i in range(4)
@@ -293,6 +320,7 @@ def run(args: argparse.Namespace) -> int:
 
     with translation.override(lang):
         print_accounts(create_demo_accounts(lang))
+    prepare_field_reports()
     if args.no_serve:
         return 0
     from pollguard.commands.serve import serve

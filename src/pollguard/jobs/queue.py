@@ -32,6 +32,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "pollguard.operations.escalate",
         "schedule": timedelta(minutes=1),
     },
+    # Registered by pollguard.fieldreports.tasks; every 20 s keeps alarms within 60 s.
+    "fieldreports-alarms": {
+        "task": "pollguard.fieldreports.alarms",
+        "schedule": timedelta(seconds=20),
+    },
 }
 
 

@@ -16,3 +16,6 @@ class EventKind(models.TextChoices):
     OUTSIDE_FORCE = "outside_force", _("Outside-force request")
     SPECIAL_TALLY = "specialvote.tally", _("Special-vote tally changed")
     CUSTODY_EXCEPTION = "custody.exception", _("Custody exception opened")
+    CHECKIN = "checkin", _("Station check-in")
+    CHECKIN_ALARM = "checkin.alarm", _("Missing-report alarm")
+    STATION_STATUS = "station.status", _("Station status changed")

@@ -23,6 +23,7 @@ from pollguard.accounts.actions import do_note_token_use
 from pollguard.common.errors import Conflict, Forbidden, NotFound
 from pollguard.core.problems import InvalidInput
 from pollguard.custody.api import router as custody_router
+from pollguard.fieldreports.api import router as fieldreports_router
 from pollguard.jobs.api import router as jobs_router
 from pollguard.operations.api import router as operations_router
 from pollguard.planning.api import router as planning_router
@@ -96,6 +97,7 @@ api.add_router("/", task_router)
 api.add_router("/", operations_router)
 api.add_router("/", specialvote_router)
 api.add_router("/", custody_router)
+api.add_router("/", fieldreports_router)
 
 
 @api.exception_handler(NotFound)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "pollguard.operations",
     "pollguard.specialvote",
     "pollguard.custody",
+    "pollguard.fieldreports",
 ]
 
 MIDDLEWARE = [
@@ -336,6 +337,36 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- live updates ---------------------------------------------------------------------
 
 POLLGUARD_EVENT_RETENTION_HOURS = env_int("POLLGUARD_EVENT_RETENTION_HOURS", 48, minimum=1)
+
+# --- field reports (docs/field-reports.md) ---------------------------------------------
+
+# When station reports are due, in minutes: the opening report after polls open, hourly
+# reports every so often while polls are open, the closing report (with the voter count)
+# after polls close; the missing-report alarm fires `GRACE` minutes after a deadline.
+POLLGUARD_CHECKIN_OPENING_MINUTES = env_int("POLLGUARD_CHECKIN_OPENING_MINUTES", 0, minimum=0)
+POLLGUARD_CHECKIN_HOURLY_MINUTES = env_int("POLLGUARD_CHECKIN_HOURLY_MINUTES", 60, minimum=15)
+POLLGUARD_CHECKIN_CLOSING_MINUTES = env_int("POLLGUARD_CHECKIN_CLOSING_MINUTES", 60, minimum=0)
+POLLGUARD_CHECKIN_GRACE_MINUTES = env_int("POLLGUARD_CHECKIN_GRACE_MINUTES", 15, minimum=0)
+# A device time further ahead of the server's than this is refused; ahead by over a minute
+# but within it, the report is kept and its device clock flagged.
+POLLGUARD_CHECKIN_CLOCK_TOLERANCE_MINUTES = env_int(
+    "POLLGUARD_CHECKIN_CLOCK_TOLERANCE_MINUTES", 10, minimum=1
+)
+# A message without provider id from the same sender with the same text inside this
+# window is the provider's retry, stored once.
+POLLGUARD_FIELD_DEDUPE_MINUTES = env_int("POLLGUARD_FIELD_DEDUPE_MINUTES", 10, minimum=1)
+# Unreadable or refused messages in a row after which a sender is locked.
+POLLGUARD_FIELD_MAX_FAILURES = env_int("POLLGUARD_FIELD_MAX_FAILURES", 5, minimum=1)
+# Webhook bodies larger than this are refused (413) before they are read.
+POLLGUARD_WEBHOOK_MAX_BYTES = env_int("POLLGUARD_WEBHOOK_MAX_BYTES", 65536, minimum=1024)
+# The public base URL the SMS gateway calls (Twilio signs the full URL it called).
+POLLGUARD_PUBLIC_URL = env_str("POLLGUARD_PUBLIC_URL").rstrip("/")
+POLLGUARD_TWILIO_AUTH_TOKEN = env_secret("POLLGUARD_TWILIO_AUTH_TOKEN")
+POLLGUARD_RAPIDPRO_SECRET = env_secret("POLLGUARD_RAPIDPRO_SECRET")
+# Telegram: the secret given to setWebhook (checked on every update) and the bot token
+# (without one the reply job records what it would have sent).
+POLLGUARD_TELEGRAM_SECRET = env_secret("POLLGUARD_TELEGRAM_SECRET")
+POLLGUARD_TELEGRAM_BOT_TOKEN = env_secret("POLLGUARD_TELEGRAM_BOT_TOKEN")
 
 # --- background jobs (Celery; docs/architecture.md, "Background jobs") -----------------
 

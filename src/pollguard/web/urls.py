@@ -21,6 +21,8 @@ urlpatterns = [
     path("public-notices/", include("pollguard.public.notice_urls")),
     path("special-vote/", include("pollguard.specialvote.urls")),
     path("custody/", include("pollguard.custody.urls")),
+    path("", include("pollguard.fieldreports.urls")),
+    path("hooks/", include("pollguard.fieldreports.hooks_urls")),
     # Before Django's own set_language: ours also stores the choice in the user's profile.
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
