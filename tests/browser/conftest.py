@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,25 @@ def new_context(chromium: Any) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
+    _wait_for_requests_in_flight()
+
+
+def _wait_for_requests_in_flight(limit_s: float = 10.0) -> None:
+    """Let the live server finish the requests the closed pages left running.
+
+    Pages poll the live feed and refresh fragments; a request still being answered holds a
+    read on the in-memory SQLite database, and the database flush after the test then fails
+    with "database table is locked". The live server answers each request in a thread of
+    its own (socketserver's process_request_thread): wait until none is left.
+    """
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        busy = [
+            t for t in threading.enumerate() if "process_request_thread" in t.name and t.is_alive()
+        ]
+        if not busy:
+            return
+        time.sleep(0.05)
 
 
 def screenshot(page: Any, name: str) -> None:
