@@ -236,7 +236,8 @@ def main() -> int:
             f"--seconds {args.seconds} --connections {args.connections} --write`  ",
             f"Machine: {header}  ",
             f"Date: {date}; database: SQLite; `pollguard serve --threads {args.threads}` "
-            f"(waitress) and wrk (2 threads, {args.connections} keep-alive connections) "
+            f"(waitress, one process per usable core, shared rate-limit counters) and wrk "
+            f"(2 threads, {args.connections} keep-alive connections) "
             "on the same 2 cores; load average (1 min) before each run: "
             + ", ".join(f"{load:.2f}" for load in loads),
             "",
