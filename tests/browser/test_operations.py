@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from browser.conftest import screenshot
 from browser.test_live_map import LIVE_WAIT_MS, log_in, watch_errors
 from pollguard.accounts.actions import do_provision_user
 from pollguard.accounts.choices import Role
@@ -57,6 +58,7 @@ def test_the_queue_is_driven_by_the_keyboard(
     assert rows.count() == 2
     # Severity 4 first among the new ones.
     assert rows.nth(0).get_attribute("data-incident") == codes[1]
+    screenshot(page, "operations-incident-queue")
     page.keyboard.press("j")
     page.keyboard.press("j")
     page.keyboard.press("k")
@@ -67,6 +69,9 @@ def test_the_queue_is_driven_by_the_keyboard(
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/operations/{codes[0]}/")
     assert codes[0] in page.inner_text("h1")
+    screenshot(page, "operations-incident")
+    page.goto(f"{live_server.url}/operations/units/")
+    screenshot(page, "operations-unit-board")
     assert errors == []
 
 
@@ -119,6 +124,7 @@ def test_the_map_shows_incident_and_unit_layers_that_follow_the_feed(
     assert page.evaluate("window.pollguardOpsMap.visible('units')") is False
     labels.nth(1).locator("input").check()
     assert page.evaluate("window.pollguardOpsMap.visible('units')") is True
+    screenshot(page, "operations-map-incidents")
     assert errors == []
 
 
