@@ -16,6 +16,7 @@ from pollguard.fieldreports.actions import do_generate_expected_checkins
 from pollguard.fieldreports.channels import do_store_message
 from pollguard.fieldreports.choices import Channel
 from pollguard.fieldreports.hooks import twilio_signature
+from pollguard.fieldreports.incidents import file_incident
 from pollguard.fieldreports.models import (
     Checkin,
     InboundMessage,
@@ -24,7 +25,7 @@ from pollguard.fieldreports.models import (
     TriageItem,
 )
 from pollguard.operations.models import Incident
-from pollguard.registry.models import Election
+from pollguard.registry.models import Election, Station
 
 from .personas import Personas
 
@@ -333,3 +334,15 @@ def test_telegram_dates_its_reports(phone: ReporterPhone) -> None:
     telegram(update)
     checkin = Checkin.objects.get()
     assert checkin.observed_at < checkin.received_at - timedelta(minutes=29)
+
+
+def test_filing_one_messages_incident_again_files_nothing_new(phone: ReporterPhone) -> None:
+    # Reprocessing a stored message (a retried job, a person pressing "process" again)
+    # reaches the incidents app with the same message: its id is the idempotency key.
+    rapidpro({"id": "i9", "from": PHONE, "text": "C-0003-01 حادث تجمهر 3"})
+    message = InboundMessage.objects.get(provider_id="i9")
+    parsed = parse(message.text)
+    assert isinstance(parsed, Parsed)
+    station = Station.objects.get(code="C-0003-01")
+    again = file_incident(parsed, phone, message, station)
+    assert Incident.objects.get() == again

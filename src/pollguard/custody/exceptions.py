@@ -84,7 +84,8 @@ def _incident_text(handover: Handover, kind: ExceptionKind, seals: list[dict[str
     """What the operations room reads, in both languages (the incident has one text)."""
     bad = ", ".join(f"{s.get('serial', '—')} ({s.get('condition', '')})" for s in seals)
     where = f"{handover.from_code} → {handover.to_code}"
-    english = f"Custody: {kind.label} on {handover.item.code} at hand-over {where}: {bad}"
+    with override("en"):
+        english = f"Custody: {kind.label} on {handover.item.code} at hand-over {where}: {bad}"
     with override("ar"):
         arabic = f"عهدة: {kind.label} في {handover.item.code} عند التسليم {where}: {bad}"
     return f"{english}\n{arabic}"[:2000]

@@ -21,6 +21,7 @@ from pollguard.operations.choices import FREE_UNIT_STATUSES, IncidentKind
 from pollguard.operations.models import Incident, UnitState
 from pollguard.planning.choices import PlanState
 from pollguard.planning.models import Plan
+from pollguard.registry.intel import core_election
 from pollguard.registry.models import Election, Unit
 
 
@@ -45,20 +46,7 @@ def _package(election: Election, units: list[Unit]) -> core.ElectionPackage:
     window = _noon(election.general_vote_date, election.timezone)
     return core.ElectionPackage(
         version=1,
-        election=core.Election(
-            code=election.code,
-            name_en=election.name_en,
-            name_ar=election.name_ar,
-            governorate_code=election.governorate_code,
-            governorate_en=election.governorate_en,
-            governorate_ar=election.governorate_ar,
-            timezone=election.timezone,
-            special_vote_date=election.special_vote_date,
-            general_vote_date=election.general_vote_date,
-            polls_open=election.polls_open,
-            polls_close=election.polls_close,
-            seats=election.seats,
-        ),
+        election=core_election(election),
         policy=core.Policy(roles={}, sweep=core.SweepPolicy(window, window)),
         agencies=(),
         sectors=(),

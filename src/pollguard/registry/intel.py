@@ -76,7 +76,8 @@ def _box(lat: float, lon: float, km: float) -> Q:
     return Q(lat__gte=lat - dlat, lat__lte=lat + dlat, lon__gte=lon - dlon, lon__lte=lon + dlon)
 
 
-def _core_election(election: Election) -> core.Election:
+def core_election(election: Election) -> core.Election:
+    """The election row as the core's `Election` (what core planning and dispatch take)."""
     return core.Election(
         code=election.code,
         name_en=election.name_en,
@@ -123,7 +124,7 @@ def center_risk(center: Center, *, now: datetime | None = None) -> RiskAssessmen
     window = _noon(election.general_vote_date, election.timezone)
     pkg = core.ElectionPackage(
         version=1,
-        election=_core_election(election),
+        election=core_election(election),
         policy=core.Policy(
             roles={}, sweep=core.SweepPolicy(window_start=window, window_end=window), risk=policy
         ),
