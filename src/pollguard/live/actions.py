@@ -13,6 +13,33 @@ from pollguard.audit.actions import jsonable, record
 from pollguard.live.choices import EventKind
 from pollguard.live.models import Event
 
+# The transactions that may still commit an event with a lower id than this one: those in
+# this transaction's snapshot that hold a lock on the feed's table in this database. Every
+# writer of an event takes that lock (its INSERT) before it draws an id, and its own
+# transaction id before that (see `emit`), so none is missed. The lock, not the snapshot
+# alone: the snapshot lists every transaction on the server, and one long transaction in
+# another database (another application, a parallel test run) would hold every page of
+# this one back for the whole grace. pg_locks is readable by every role, and keeps 32-bit
+# ids: a snapshot id matches by its low 32 bits.
+IN_FLIGHT_SQL = """
+UPDATE live_event SET in_flight = (
+    SELECT coalesce(jsonb_agg(x::text::bigint), '[]'::jsonb)
+    FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+    WHERE x <> pg_current_xact_id()
+      AND x::text::bigint %% 4294967296 IN (
+          SELECT own.transactionid::text::bigint
+          FROM pg_locks AS feed
+          JOIN pg_locks AS own ON own.pid = feed.pid
+          WHERE feed.locktype = 'relation'
+            AND feed.relation = 'live_event'::regclass
+            AND feed.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND own.locktype = 'transactionid'
+            AND own.mode = 'ExclusiveLock'
+            AND own.granted
+      )
+) WHERE id = %s
+"""
+
 
 def emit(
     kind: EventKind,
@@ -45,13 +72,7 @@ def emit(
     )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE live_event SET in_flight = ("
-                " SELECT coalesce(jsonb_agg(x::text::bigint), '[]'::jsonb)"
-                " FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
-                " WHERE x <> pg_current_xact_id()) WHERE id = %s",
-                [event.pk],
-            )
+            cursor.execute(IN_FLIGHT_SQL, [event.pk])
     return event
 
 
