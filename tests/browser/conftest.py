@@ -105,3 +105,11 @@ def screenshot(page: Any, name: str) -> None:
         return
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=False)
+
+
+def nav_to(page: Any, href: str) -> None:
+    """Follow the main navigation's entry for `href`, opening its group first if it has one."""
+    group = page.locator(f".pg-nav-group:has(a[href='{href}']) > summary")
+    if group.count():
+        group.click()
+    page.click(f".pg-nav a[href='{href}']")

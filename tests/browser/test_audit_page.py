@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from browser.conftest import screenshot
+from browser.conftest import nav_to, screenshot
 from browser.test_live_map import log_in, watch_errors
 from pollguard.accounts.actions import do_set_user_language
 from pollguard.accounts.choices import Language
@@ -62,7 +62,7 @@ def test_the_auditor_searches_opens_an_entry_and_verifies_the_chain(
     page = new_context().new_page()
     errors = watch_errors(page)
     log_in(page, base, "auditor", demo_password("auditor"))
-    page.click(".pg-nav a[href='/audit/']")
+    nav_to(page, "/audit/")
     page.wait_for_selector("[data-testid=audit-table]")
 
     page.fill("#id_action", "set_center_status")
@@ -106,7 +106,7 @@ def test_a_remark_takes_its_own_direction_on_the_center_page(
     node = page.locator("[data-testid=remark]", has_text=remark.split()[0])
     node.wait_for()
     assert page.locator("html").get_attribute("lang") == lang
-    assert node.inner_text().strip("\"“”«»") == remark
+    assert node.inner_text().strip('"“”«»') == remark
     assert node.evaluate("(el) => getComputedStyle(el).direction") == direction
     # Isolated: the remark's own direction does not reorder the row around it.
     assert node.evaluate("(el) => getComputedStyle(el).unicodeBidi") == "isolate"

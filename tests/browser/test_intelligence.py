@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from browser.conftest import screenshot
+from browser.conftest import nav_to, screenshot
 from browser.test_live_map import log_in, watch_errors
 from pollguard.commands.demo import create_demo_accounts, demo_password, find_demo_package
 from pollguard.core.package.reader import read_package
@@ -44,7 +44,7 @@ def test_an_officer_files_a_report_in_arabic_and_the_center_shows_it(
     errors = watch_errors(page)
     log_in(page, base, "intel", demo_password("intel"))
     assert page.locator("html").get_attribute("dir") == "rtl"
-    page.click(".pg-nav a[href='/intel/']")
+    nav_to(page, "/intel/")
     page.wait_for_selector("[data-testid=intel-table]")
     page.click("[data-testid=intel-new]")
     page.wait_for_selector("[data-testid=intel-form]")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from browser.conftest import screenshot
+from browser.conftest import nav_to, screenshot
 from browser.test_live_map import log_in, watch_errors
 from pollguard.accounts.actions import do_provision_user
 from pollguard.accounts.choices import Role
@@ -57,7 +57,7 @@ def test_a_commander_prints_his_order_and_gets_its_pdf(
     page = new_context().new_page()
     errors = watch_errors(page)
     log_in(page, base, "cmd-rifai", PASSWORD)
-    page.click(".pg-nav a[href='/plans/orders/']")
+    nav_to(page, "/plans/orders/")
     page.wait_for_selector("[data-testid=orders-table]")
     screenshot(page, "sector-commander-orders")
     page.click("a[href='/plans/orders/sector/RIF/?lang=ar']")

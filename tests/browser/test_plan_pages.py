@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from browser.conftest import screenshot
+from browser.conftest import nav_to, screenshot
 from browser.test_live_map import watch_errors
 from browser.test_pages_accessibility import violations
 from web.served import clean_environment, free_port, scratch_database, wait_for_port
@@ -108,7 +108,7 @@ def test_ops_runs_submits_the_chair_approves_and_a_replan_is_compared_in_arabic(
     errors = watch_errors(ops)
     log_in(ops, base, "ops")
     assert ops.locator("html").get_attribute("dir") == "rtl"
-    ops.click(".pg-nav a[href='/plans/']")
+    nav_to(ops, "/plans/")
     ops.wait_for_selector("[data-testid=no-plans]")
     ops.fill("#id_time_limit", "10")
     ops.click("[data-testid=run-planner]")

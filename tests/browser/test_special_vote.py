@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from browser.conftest import screenshot
+from browser.conftest import nav_to, screenshot
 from browser.test_live_map import log_in, watch_errors
 from pollguard.commands.demo import create_demo_accounts, demo_password, find_demo_package
 from pollguard.core.package.reader import read_package
@@ -120,7 +120,7 @@ def test_the_reconciliation_page_shows_the_6300_missing_police_by_unit(
 ) -> None:
     page = new_context().new_page()
     log_in(page, live_server.url, "ihec", demo_password("ihec"))
-    page.click(".pg-nav a[href='/special-vote/reconciliation/']")
+    nav_to(page, "/special-vote/reconciliation/")
     page.wait_for_selector("[data-testid=rec-flagged]")
     assert page.inner_text("[data-testid=rec-missing]").strip() == "6,300"
     rows = page.locator("[data-testid=rec-flagged] tbody tr")

@@ -5,7 +5,8 @@
  * which the policy allows. Runs again after every HTMX swap.
  *
  * Also: the phone menu button (the top bar collapses below 600 px), print buttons, the
- * top bar's election selector (it submits when changed) and the lists' sort field.
+ * top bar's election selector (it submits when changed), the lists' sort field and the
+ * navigation's group menus.
  * base.html loads this file on every page; a page that loads it again gets no second copy.
  */
 (function () {
@@ -55,8 +56,28 @@
       target.form.submit();
     }
   });
+  function closeGroups(except) {
+    // The navigation's groups are menus: one open at a time, closed by a click elsewhere.
+    document.querySelectorAll(".pg-nav-group[open]").forEach(function (group) {
+      if (group !== except) { group.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("toggle", function (e) {
+    var group = e.target instanceof Element ? e.target : null;
+    if (group && group.matches(".pg-nav-group") && group.hasAttribute("open")) { closeGroups(group); }
+  }, true);
+  document.addEventListener("click", function (e) {
+    var target = e.target instanceof Element ? e.target : null;
+    if (target && !target.closest(".pg-nav-group")) { closeGroups(null); }
+  });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") { setMenu(false); }
+    if (e.key !== "Escape") { return; }
+    setMenu(false);
+    var open = document.querySelector(".pg-nav-group[open]");
+    if (open) {
+      closeGroups(null);
+      open.querySelector("summary").focus();
+    }
   });
   window.pollguardPaint = paint;
 })();
