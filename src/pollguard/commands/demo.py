@@ -249,6 +249,19 @@ def prepare_field_reports() -> None:
         )
 
 
+def prepare_custody() -> None:
+    """The demo's ballot boxes on their way to the counting center (custody.demo), recorded
+    by the commission's demo account; once, a database that has custody items keeps them."""
+    from django.contrib.auth.models import User
+
+    from pollguard.custody.demo import seed_demo_custody
+    from pollguard.registry.access import default_election
+
+    election = default_election()
+    assert election is not None
+    seed_demo_custody(election, acting_user=User.objects.filter(username="ihec").first())
+
+
 def print_accounts(rows: list[tuple[str, str, str, str]]) -> None:
     widths = [
         max(len(r[i]) for r in [("user", "password", "role", "scope"), *rows]) for i in range(4)
@@ -321,6 +334,7 @@ def run(args: argparse.Namespace) -> int:
     with translation.override(lang):
         print_accounts(create_demo_accounts(lang))
     prepare_field_reports()
+    prepare_custody()
     if args.no_serve:
         return 0
     from pollguard.commands.serve import serve
