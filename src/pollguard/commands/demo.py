@@ -259,7 +259,7 @@ def prepare_custody() -> None:
 
     election = default_election()
     assert election is not None
-    seed_demo_custody(election, acting_user=User.objects.filter(username="ihec").first())
+    seed_demo_custody(election, acting_user=User.objects.get(username="ihec"))
 
 
 def print_accounts(rows: list[tuple[str, str, str, str]]) -> None:
