@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+CG_SHARE = 0.6
+"""Column generation stops at convergence, or after this share of the part's time."""
+ROUND_SHARE = 0.3
+"""Share of the time left after column generation for the rounding MILP of its LP."""
 MASTER_SHARE = 0.25
 """Share of the time left after column generation for the master MILP (price-and-branch)."""
 COMPACT_CLASSES = 400
