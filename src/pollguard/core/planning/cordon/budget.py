@@ -4,6 +4,8 @@ from __future__ import annotations
 
 CG_SHARE = 0.6
 """Column generation stops at convergence, or after this share of the part's time."""
+DIVE_SHARE = 0.3
+"""Share of the time left after column generation for diving on its LP."""
 ROUND_SHARE = 0.3
 """Share of the time left after column generation for the rounding MILP of its LP."""
 MASTER_SHARE = 0.25

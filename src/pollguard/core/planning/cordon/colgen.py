@@ -39,7 +39,12 @@ from pollguard.core.planning.cordon.aggregate import (
     _shortfall,
     _submodel,
 )
-from pollguard.core.planning.cordon.budget import OPTIMALITY_GAP, ROUND_SHARE, _proven
+from pollguard.core.planning.cordon.budget import (
+    DIVE_SHARE,
+    OPTIMALITY_GAP,
+    ROUND_SHARE,
+    _proven,
+)
 from pollguard.core.planning.cordon.milp import _highs_milp, _new_highs
 from pollguard.core.planning.cordon.stages import _mark, _report
 from pollguard.core.planning.cordon.starts import _exact_fit, _repair
@@ -192,6 +197,7 @@ def _cg_solve(
     share: float,
     master_share: float = 0.0,
     round_share: float = ROUND_SHARE,
+    dive_share: float = DIVE_SHARE,
 ) -> ColgenOutcome:
     """The pattern LP by column generation from the `starts`' patterns, for `share` of
     the time to `deadline`, its Lagrangian bound, and its rounding to a plan.
@@ -302,13 +308,50 @@ def _cg_solve(
         add(h, list(zip(improving.tolist(), found, strict=True)))
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return ColgenOutcome(None, bound, "time_limit", best_pi)
-    # Rounding the pattern LP: a basic solution has at most K fractional demands (one
-    # convexity row per demand, K capacity rows), so keeping every demand whose pattern
-    # is integral and re-solving only the others, as a small compact MILP on the
-    # capacity left, loses little; that MILP is small enough to solve properly.
     if not math.isfinite(lp_value):
         return ColgenOutcome(None, bound, "time_limit", best_pi)
     values = np.array(h.getSolution().col_value)
+    x = _round_lp(model, values, col_j, col_q, deadline, seed, round_share)
+    if x is None:
+        return ColgenOutcome(None, bound, "time_limit", best_pi)
+    _report(model, x, bound)
+    if dive_share > 0 and not _proven(_shortfall(model, x), bound):
+        # Where the plain rounding leaves many demands open its MILP stalls; a dive fixes
+        # them a third at a time with pricing in between. Both plans count, the better
+        # is kept (on the family instances where the plain rounding is within 0.5 % the
+        # dive does not help; on the one where it is 1.8 % above, the dive reaches 0.3 %).
+        _mark("dive")
+        dive_end = time.perf_counter() + dive_share * max(0.0, deadline - time.perf_counter())
+        dived = _dive(model, h, pricer, values, col_j, col_q, add, dive_end)
+        y = _round_lp(model, dived, col_j, col_q, deadline, seed, round_share)
+        if y is not None and _shortfall(model, y) < _shortfall(model, x) - 1e-9:
+            x = y
+    _report(model, x, bound)  # the rounding, kept if this worker is stopped later
+    if master_share > 0 and not _proven(_shortfall(model, x), bound):
+        limit = master_share * (deadline - time.perf_counter())
+        if limit > 0.1:
+            _mark("price_and_branch")
+            x = _master_milp(model, h, x, col_q, add, pool, limit, seed)
+            _report(model, x, bound)
+    status = "optimal" if _proven(_shortfall(model, x), bound) else "time_limit"
+    return ColgenOutcome(x, bound, status, best_pi)
+
+
+def _round_lp(
+    model: ComponentModel,
+    values: np.ndarray,
+    col_j: list[int],
+    col_q: list[Pattern],
+    deadline: float,
+    seed: int,
+    round_share: float,
+) -> np.ndarray | None:
+    """Rounding a pattern LP solution: a basic solution has at most K fractional demands
+    (one convexity row per demand, K capacity rows), so every demand whose pattern is
+    integral keeps it and only the others are re-solved, as a small compact MILP on the
+    capacity left (phase 1 only: travel is minimised once, on the whole part, at the
+    end), from the better of an exact-fit start and the LP's own columns."""
+    J, K = len(model.need), len(model.cap)
     x = np.zeros(len(model.pair_k))
     fixed = np.zeros(J, dtype=bool)
     for c in np.nonzero(values > 1 - 1e-6)[0].tolist():
@@ -326,21 +369,93 @@ def _cg_solve(
         if _shortfall(sub, guided) < _shortfall(sub, sub_start):
             sub_start = guided
         if len(sub.pair_k):
-            # Phase 1 only: travel is minimised once, on the whole part, at the end.
             left = max(0.05, round_share * (deadline - time.perf_counter()))
             sub_end = time.perf_counter() + left
             x[part.back] += _highs_milp(sub, sub_start, left, seed, sub_end, phase2_cap=0.0).x
-    if not _feasible(model, x):
-        return ColgenOutcome(None, bound, "time_limit", best_pi)
-    _report(model, x, bound)  # the rounding, kept if this worker is stopped later
-    if master_share > 0 and not _proven(_shortfall(model, x), bound):
-        limit = master_share * (deadline - time.perf_counter())
-        if limit > 0.1:
-            _mark("price_and_branch")
-            x = _master_milp(model, h, x, col_q, add, pool, limit, seed)
-            _report(model, x, bound)
-    status = "optimal" if _proven(_shortfall(model, x), bound) else "time_limit"
-    return ColgenOutcome(x, bound, status, best_pi)
+    return x if _feasible(model, x) else None
+
+
+def _dive(
+    model: ComponentModel,
+    h: Any,
+    pricer: _Pricer,
+    values: np.ndarray,
+    col_j: list[int],
+    col_q: list[Pattern],
+    add: Callable[[Any, list[tuple[int, Pattern]]], None],
+    stop_at: float,
+) -> np.ndarray:
+    """Diving on the pattern LP: fix the third of its fractional columns with the largest
+    values (at least one), price twice more for the demands still open, and repeat until
+    the LP is integral or the time is up. Returns the last LP solution (its integral part is
+    then kept by the rounding, the rest solved as a small MILP).
+
+    The restricted LPs are heuristics only: the bound stays the one column generation
+    proved before the dive. Fixing never makes the LP infeasible: a column is fixed only
+    when its teams fit in what the columns fixed before leave, and every demand keeps its
+    empty pattern. (Measured on the city family instance with 243 classes: the plain
+    rounding leaves 116 demands open and its MILP stalls at 1.8 % above the bound; fixing
+    every column at 0.5 or more at once raised the LP by 7 %, a fifth at a time with five
+    pricing rounds reached 0.65 % in 3.5 s of CPU, a third with two rounds 0.25 %.)"""
+    import highspy
+
+    J, K = len(model.need), len(model.cap)
+    use = np.zeros(K)
+    done = np.zeros(J, dtype=bool)
+    pinned: list[int] = []
+
+    def teams_of(c: int) -> np.ndarray:
+        per = np.zeros(K)
+        for p, a in col_q[c]:
+            per[model.pair_k[p]] += a
+        return per
+
+    while time.perf_counter() < stop_at:
+        part = np.nonzero((values > 1e-6) & (values <= 1 - 1e-6))[0]
+        part = part[~done[np.array(col_j)[part]]] if len(part) else part
+        if not len(part):
+            break
+        order = part[np.argsort(-values[part], kind="stable")].tolist()
+        pick = order[: max(1, len(order) // 3)]
+        fixed_any = False
+        for c in pick:
+            j = col_j[c]
+            if done[j]:
+                continue
+            per = teams_of(c)
+            if np.any(use + per > model.cap + 1e-9):
+                continue
+            use += per
+            done[j] = True
+            h.changeColBounds(c, 1.0, 1.0)
+            pinned.append(c)
+            fixed_any = fixed_any or c in pick
+        if not fixed_any:
+            break
+        for _ in range(2):  # a few pricing rounds for the demands still open
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                break
+            duals = np.array(h.getSolution().row_dual)
+            pi = np.minimum(0.0, duals[J:])
+            priced = pricer.price(-pi)
+            mu = duals[:J]
+            better = priced.values - mu < -1e-7 * np.maximum(1.0, np.abs(mu))
+            improving = np.nonzero(better & ~done)[0]
+            if not len(improving) or time.perf_counter() > stop_at:
+                break
+            found = pricer.patterns(improving, priced.coverage[improving], priced.choices)
+            add(h, list(zip(improving.tolist(), found, strict=True)))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        values = np.array(h.getSolution().col_value)
+    result = values
+    for c in pinned:
+        h.changeColBounds(c, 0.0, 1.0)  # price-and-branch runs on the free master
+    if len(result) < h.getNumCol():
+        result = np.concatenate([result, np.zeros(h.getNumCol() - len(result))])
+    return result
 
 
 def _lp_patterns(
