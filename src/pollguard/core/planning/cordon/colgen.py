@@ -311,9 +311,10 @@ def _cg_solve(
     if not math.isfinite(lp_value):
         return ColgenOutcome(None, bound, "time_limit", best_pi)
     values = np.array(h.getSolution().col_value)
-    x = _round_lp(model, values, col_j, col_q, deadline, seed, round_share)
-    if x is None:
+    rounded = _round_lp(model, values, col_j, col_q, deadline, seed, round_share)
+    if rounded is None:
         return ColgenOutcome(None, bound, "time_limit", best_pi)
+    x = rounded
     _report(model, x, bound)
     if dive_share > 0 and not _proven(_shortfall(model, x), bound):
         # Where the plain rounding leaves many demands open its MILP stalls; a dive fixes
