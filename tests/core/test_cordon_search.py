@@ -100,48 +100,37 @@ def test_the_pricer_finds_every_demands_best_pattern(seed: int) -> None:
 
 
 def _scanning_greedy(inst: CordonInstance) -> CordonResult:
-    """The spreadsheet method as first written: every member of every eligible class is
-    scanned for each team sent."""
-    remaining = np.zeros(len(inst.units), dtype=int)
-    for cls in inst.classes:
-        remaining[cls.members] = cls.teams
-    teams: dict[tuple[int, int], int] = {}
-    order = sorted(
-        range(len(inst.centers)),
-        key=lambda i: (-inst.risks.get(inst.centers[i].code, 0.0), inst.centers[i].code),
-    )
-    by_center: dict[str, list[int]] = {}
-    for j, d in enumerate(inst.demands):
-        by_center.setdefault(d.center, []).append(j)
-    for i in order:
-        js = sorted(
-            by_center.get(inst.centers[i].code, []),
-            key=lambda j: (-inst.demands[j].weight, inst.demands[j].role),
-        )
-        for j in js:
-            short = inst.demands[j].need
-            while short > 0:
-                best: tuple[float, str, int] | None = None
-                for k, col in inst.candidates[j]:
-                    cls = inst.classes[k]
-                    avail = remaining[cls.members] > 0
-                    if not avail.any():
-                        continue
-                    km = np.where(avail, cls.dist[:, col], np.inf)
-                    row = int(np.argmin(km))
-                    u = int(cls.members[row])
-                    cand = (float(km[row]), inst.units[u].code, u)
-                    if best is None or cand[:2] < best[:2]:
-                        best = cand
-                if best is None:
-                    break
-                u = best[2]
-                remaining[u] -= 1
-                teams[(u, j)] = teams.get((u, j), 0) + 1
-                short -= inst.units[u].effective_team_size
-    return _result(
-        inst, teams, bound=0.0, flow=0.0, solver="greedy", status="heuristic", seconds=0.0
-    )
+    """The spreadsheet method from its description: needs by their center's risk (then
+    code), then by cost of a missing person (then role); for each team sent, every free
+    member of every eligible class is looked at, the nearest wins (within a class the
+    first in package order, across classes the lower unit code)."""
+    free = {
+        u: t
+        for cls in inst.classes
+        for u, t in zip(cls.members.tolist(), cls.teams.tolist(), strict=True)
+    }
+    rank = {c.code: (-inst.risks.get(c.code, 0.0), c.code) for c in inst.centers}
+    sent: dict[tuple[int, int], int] = {}
+    for j in sorted(
+        range(len(inst.demands)),
+        key=lambda j: (rank[inst.demands[j].center], -inst.demands[j].weight, inst.demands[j].role),
+    ):
+        short = inst.demands[j].need
+        while short > 0:
+            options = []
+            for k, col in inst.candidates[j]:
+                cls = inst.classes[k]
+                here = [(float(cls.dist[r, col]), r) for r, u in enumerate(cls.members) if free[u]]
+                if here:
+                    u = int(cls.members[min(here)[1]])
+                    options.append((min(here)[0], inst.units[u].code, u))
+            if not options:
+                break
+            u = min(options)[2]
+            free[u] -= 1
+            sent[(u, j)] = sent.get((u, j), 0) + 1
+            short -= inst.units[u].effective_team_size
+    return _result(inst, sent, bound=0.0, flow=0.0, solver="greedy", status="heuristic", seconds=0)
 
 
 def _crowded_package(rng: random.Random) -> Any:
