@@ -141,11 +141,16 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for t in table:
         opt = t["opt"]
+        how = (
+            "compact MILP"
+            if str(opt.get("solver", "")).startswith("highs-compact")
+            else "planner + compact MILP"
+        )
         kind = (
-            f"proven optimum ({opt['seconds']:g} s compact MILP)"
+            f"proven optimum ({opt['seconds']:g} s {how})"
             if opt["proven"]
-            else f"best bound of {opt['seconds']:g} s compact MILP (best plan "
-            f"{opt['objective']:.2f}, gap {opt['gap']:.1%}): not proven"
+            else f"best bound of {opt['seconds']:g} s {how} (best plan "
+            f"{opt['objective']:.2f}, gap {opt['gap']:.2%}): not proven"
         )
         ref = opt["objective"] if opt["proven"] else opt["bound"]
         lines.append(

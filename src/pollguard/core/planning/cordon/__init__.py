@@ -47,7 +47,9 @@ Three solvers, all in this package:
        Lagrangian bound much tighter than the LP's, valid at every iteration;
     3. rounding of the pattern LP: demands whose pattern is integral keep it, the few
        others (at most one per class) are re-solved as a small compact MILP; if that
-       plan is not proven, the master over the generated patterns is solved as a MILP
+       plan is not proven, a dive (`colgen._dive`: fix a third of the fractional
+       columns, price again, repeat) gives a second LP to round, the better plan kept;
+       if still not proven, the master over the generated patterns is solved as a MILP
        (price-and-branch, `colgen._master_milp`) for a quarter of the time left; where
        the part has few classes (`budget.COMPACT_CLASSES`) and the plan is still not
        proven, the compact MILP runs next, warm-started from it;

@@ -100,12 +100,13 @@ def _model(
     ub: list[int] = []
     for lk, k in enumerate(class_ids):
         cls = inst.classes[k]
-        mean = (cls.dist * cls.teams[:, None]).sum(axis=0) / max(1, cls.total)
+        total = cls.total
+        mean = ((cls.dist * cls.teams[:, None]).sum(axis=0) / max(1, total)).tolist()
         for j, col in zip(cls.demands.tolist(), cls.demand_col.tolist(), strict=True):
             pk.append(lk)
             pj.append(local_j[j])
-            cost.append(float(mean[col]))
-            ub.append(min(cls.total, math.ceil(inst.demands[j].need / cls.size)))
+            cost.append(mean[col])
+            ub.append(min(total, math.ceil(inst.demands[j].need / cls.size)))
     sectors: dict[str, int] = {}
     group = [
         sectors.setdefault(

@@ -39,7 +39,12 @@ from pollguard.core.planning.cordon.aggregate import (
     _shortfall,
     _submodel,
 )
-from pollguard.core.planning.cordon.budget import OPTIMALITY_GAP, _proven
+from pollguard.core.planning.cordon.budget import (
+    DIVE_SHARE,
+    OPTIMALITY_GAP,
+    ROUND_SHARE,
+    _proven,
+)
 from pollguard.core.planning.cordon.milp import _highs_milp, _new_highs
 from pollguard.core.planning.cordon.stages import _mark, _report
 from pollguard.core.planning.cordon.starts import _exact_fit, _repair
@@ -53,7 +58,7 @@ class Pricing:
 
     values: np.ndarray  # best reduced value per demand (shortfall cost + priced teams)
     coverage: np.ndarray  # people the best pattern covers, per demand
-    choices: list[np.ndarray]  # teams taken per slot and coverage (to trace a pattern back)
+    choices: list[np.ndarray]  # per piece: taken at each coverage (to trace a pattern back)
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,25 @@ class ColgenOutcome:
     prices: np.ndarray  # the class prices (<= 0) of the best bound
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """One 0/1 item of the pricer's knapsack: `teams` teams of one slot, for some rows."""
+
+    slot: int
+    rows: np.ndarray  # demands that have the slot and this piece
+    teams: np.ndarray  # teams the piece adds, per row of `rows`
+    pos: np.ndarray  # per demand: its row in `rows`, or -1
+
+
 class _Pricer:
-    """Best pattern of every demand under class prices (vectorised bounded knapsack)."""
+    """Best pattern of every demand under class prices (vectorised bounded knapsack).
+
+    Each demand's slot (an eligible class) may take 0..ub teams; the bound is split into
+    binary pieces (1, 2, 4, ..., the rest), each a 0/1 item, so a slot costs about
+    log2(ub) passes over the table instead of ub, and each pass touches only the demands
+    that have the slot (measured on the city family instance with 243 classes, side by
+    side on a machine at load 13: a price call from 1.5-2.0 s to 0.3-0.5 s, about 4x;
+    the values and the traced patterns were the same)."""
 
     def __init__(self, model: ComponentModel) -> None:
         J = len(model.need)
@@ -88,44 +110,72 @@ class _Pricer:
         self.weight = model.weight
         self.top = int(self.need.max() + self.size.max()) if J and width else 0
         self.grid = np.arange(self.top + 1)
-        self.rows = np.arange(J)[:, None]
+        self.pieces: list[_Piece] = []
+        for i in range(width):
+            rows = np.nonzero(valid[:, i])[0]
+            ub = self.ub[rows, i]
+            done, step = 0, 1
+            while len(rows) and int(ub.max()) > done:
+                teams = np.clip(ub - done, 0, step)
+                keep = teams > 0
+                pos = np.full(J, -1, dtype=int)
+                pos[rows[keep]] = np.arange(int(keep.sum()))
+                self.pieces.append(_Piece(i, rows[keep], teams[keep], pos))
+                done, step = done + step, 2 * step
 
     def price(self, prices: np.ndarray) -> Pricing:
-        """Best value and coverage per demand, and the choices per slot."""
+        """Best value and coverage per demand, and the choices per piece."""
         J = len(self.need)
         inf = np.inf
         F = np.full((J, self.top + 1), inf)
         F[:, 0] = 0.0
         choices: list[np.ndarray] = []
-        for i in range(self.width):
-            s = self.size[:, i][:, None]
-            u = self.ub[:, i][:, None]
-            p = prices[self.cls[:, i]][:, None]
-            G = F.copy()
-            C = np.zeros(F.shape, dtype=np.int16)
-            most = int(self.ub[:, i].max())
-            for a in range(1, most + 1):
-                src = self.grid[None, :] - a * s
-                ok = (src >= 0) & (a <= u)
-                cand = np.where(ok, F[self.rows, np.maximum(src, 0)] + a * p, inf)
-                better = cand < G - 1e-12
-                if better.any():
-                    G = np.where(better, cand, G)
-                    C = np.where(better, a, C)
-            F = G
-            choices.append(C)
+        for piece in self.pieces:
+            rows = piece.rows
+            shift = piece.teams * self.size[rows, piece.slot]
+            cost = piece.teams * prices[self.cls[rows, piece.slot]]
+            old = F[rows]
+            src = self.grid[None, :] - shift[:, None]
+            cand = np.where(
+                src >= 0,
+                old[np.arange(len(rows))[:, None], np.maximum(src, 0)] + cost[:, None],
+                inf,
+            )
+            better = cand < old - 1e-12
+            F[rows] = np.where(better, cand, old)
+            choices.append(better)
         cost = self.weight[:, None] * np.maximum(0.0, self.need[:, None] - self.grid[None, :]) + F
         best_t = np.argmin(cost, axis=1)
         return Pricing(cost[np.arange(J), best_t], best_t, choices)
 
+    def patterns(self, js: np.ndarray, ts: np.ndarray, choices: list[np.ndarray]) -> list[Pattern]:
+        """The patterns of demands `js` at coverages `ts`, traced back through the pieces
+        (a 0/1 knapsack traced in reverse item order), all demands at once."""
+        js = np.asarray(js, dtype=int)
+        t = np.asarray(ts, dtype=int).copy()
+        taken = np.zeros((len(js), self.width), dtype=int)
+        for q in range(len(self.pieces) - 1, -1, -1):
+            piece = self.pieces[q]
+            r = piece.pos[js]
+            has = np.nonzero(r >= 0)[0]
+            if not len(has):
+                continue
+            hit = has[choices[q][r[has], t[has]]]
+            if not len(hit):
+                continue
+            teams = piece.teams[r[hit]]
+            taken[hit, piece.slot] += teams
+            t[hit] -= teams * self.size[js[hit], piece.slot]
+        out: list[Pattern] = []
+        for row, j in enumerate(js.tolist()):
+            slots = np.nonzero(taken[row])[0]
+            out.append(
+                tuple(sorted((int(self.pair[j, i]), int(taken[row, i])) for i in slots.tolist()))
+            )
+        return out
+
     def pattern(self, j: int, t: int, choices: list[np.ndarray]) -> Pattern:
-        used: list[tuple[int, int]] = []
-        for i in range(self.width - 1, -1, -1):
-            a = int(choices[i][j, t])
-            if a:
-                used.append((int(self.pair[j, i]), a))
-                t -= a * int(self.size[j, i])
-        return tuple(sorted(used))
+        return self.patterns(np.array([j]), np.array([t]), choices)[0]
 
 
 def _patterns_of(model: ComponentModel, x: np.ndarray) -> list[Pattern]:
@@ -147,6 +197,8 @@ def _cg_solve(
     seed: int,
     share: float,
     master_share: float = 0.0,
+    round_share: float = ROUND_SHARE,
+    dive_share: float = DIVE_SHARE,
 ) -> ColgenOutcome:
     """The pattern LP by column generation from the `starts`' patterns, for `share` of
     the time to `deadline`, its Lagrangian bound, and its rounding to a plan.
@@ -253,22 +305,55 @@ def _cg_solve(
             break
         if time.perf_counter() > stop_at:
             break
-        add(
-            h,
-            [
-                (int(j), pricer.pattern(int(j), int(priced.coverage[j]), priced.choices))
-                for j in improving
-            ],
-        )
+        found = pricer.patterns(improving, priced.coverage[improving], priced.choices)
+        add(h, list(zip(improving.tolist(), found, strict=True)))
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return ColgenOutcome(None, bound, "time_limit", best_pi)
-    # Rounding the pattern LP: a basic solution has at most K fractional demands (one
-    # convexity row per demand, K capacity rows), so keeping every demand whose pattern
-    # is integral and re-solving only the others, as a small compact MILP on the
-    # capacity left, loses little; that MILP is small enough to solve properly.
     if not math.isfinite(lp_value):
         return ColgenOutcome(None, bound, "time_limit", best_pi)
     values = np.array(h.getSolution().col_value)
+    rounded = _round_lp(model, values, col_j, col_q, deadline, seed, round_share)
+    if rounded is None:
+        return ColgenOutcome(None, bound, "time_limit", best_pi)
+    x = rounded
+    _report(model, x, bound)
+    if dive_share > 0 and not _proven(_shortfall(model, x), bound):
+        # Where the plain rounding leaves many demands open its MILP stalls; a dive fixes
+        # them a third at a time with pricing in between. Both plans count, the better
+        # is kept (on the family instances where the plain rounding is within 0.5 % the
+        # dive does not help; on the one where it is 1.8 % above, the dive reaches 0.3 %).
+        _mark("dive")
+        dive_end = time.perf_counter() + dive_share * max(0.0, deadline - time.perf_counter())
+        dived = _dive(model, h, pricer, values, col_j, col_q, add, dive_end)
+        y = _round_lp(model, dived, col_j, col_q, deadline, seed, round_share)
+        if y is not None and _shortfall(model, y) < _shortfall(model, x) - 1e-9:
+            x = y
+    _report(model, x, bound)  # the rounding, kept if this worker is stopped later
+    if master_share > 0 and not _proven(_shortfall(model, x), bound):
+        limit = master_share * (deadline - time.perf_counter())
+        if limit > 0.1:
+            _mark("price_and_branch")
+            x = _master_milp(model, h, x, col_q, add, pool, limit, seed)
+            _report(model, x, bound)
+    status = "optimal" if _proven(_shortfall(model, x), bound) else "time_limit"
+    return ColgenOutcome(x, bound, status, best_pi)
+
+
+def _round_lp(
+    model: ComponentModel,
+    values: np.ndarray,
+    col_j: list[int],
+    col_q: list[Pattern],
+    deadline: float,
+    seed: int,
+    round_share: float,
+) -> np.ndarray | None:
+    """Rounding a pattern LP solution: a basic solution has at most K fractional demands
+    (one convexity row per demand, K capacity rows), so every demand whose pattern is
+    integral keeps it and only the others are re-solved, as a small compact MILP on the
+    capacity left (phase 1 only: travel is minimised once, on the whole part, at the
+    end), from the better of an exact-fit start and the LP's own columns."""
+    J, K = len(model.need), len(model.cap)
     x = np.zeros(len(model.pair_k))
     fixed = np.zeros(J, dtype=bool)
     for c in np.nonzero(values > 1 - 1e-6)[0].tolist():
@@ -282,23 +367,136 @@ def _cg_solve(
         part = _submodel(model, open_j, np.maximum(0.0, model.cap - used))
         sub = part.model
         sub_start = _repair(sub, _exact_fit(sub))
+        guided = _repair(sub, _lp_patterns(sub, part.back, values, col_j, col_q))
+        if _shortfall(sub, guided) < _shortfall(sub, sub_start):
+            sub_start = guided
         if len(sub.pair_k):
-            left = max(0.05, 0.6 * (deadline - time.perf_counter()))
+            left = max(0.05, round_share * (deadline - time.perf_counter()))
             sub_end = time.perf_counter() + left
-            found = _highs_milp(sub, sub_start, left, seed, sub_end)
-            sub_x, sub_x2 = found.x, found.phase2_x
-            if sub_x2 is not None and _shortfall(sub, sub_x2) <= _shortfall(sub, sub_x) + 1e-9:
-                sub_x = sub_x2
-            x[part.back] += sub_x
-    if not _feasible(model, x):
-        return ColgenOutcome(None, bound, "time_limit", best_pi)
-    if master_share > 0 and not _proven(_shortfall(model, x), bound):
-        limit = master_share * (deadline - time.perf_counter())
-        if limit > 0.1:
-            _mark("price_and_branch")
-            x = _master_milp(model, h, x, col_q, add, pool, limit, seed)
-    status = "optimal" if _proven(_shortfall(model, x), bound) else "time_limit"
-    return ColgenOutcome(x, bound, status, best_pi)
+            x[part.back] += _highs_milp(sub, sub_start, left, seed, sub_end, phase2_cap=0.0).x
+    return x if _feasible(model, x) else None
+
+
+def _dive(
+    model: ComponentModel,
+    h: Any,
+    pricer: _Pricer,
+    values: np.ndarray,
+    col_j: list[int],
+    col_q: list[Pattern],
+    add: Callable[[Any, list[tuple[int, Pattern]]], None],
+    stop_at: float,
+) -> np.ndarray:
+    """Diving on the pattern LP: fix the third of its fractional columns with the largest
+    values (at least one), price twice more for the demands still open, and repeat until
+    the LP is integral or the time is up. Returns the last LP solution (its integral part is
+    then kept by the rounding, the rest solved as a small MILP).
+
+    The restricted LPs are heuristics only: the bound stays the one column generation
+    proved before the dive. Fixing never makes the LP infeasible: a column is fixed only
+    when its teams fit in what the columns fixed before leave, and every demand keeps its
+    empty pattern. (Measured on the city family instance with 243 classes: the plain
+    rounding leaves 116 demands open and its MILP stalls at 1.8 % above the bound; fixing
+    every column at 0.5 or more at once raised the LP by 7 %, a fifth at a time with five
+    pricing rounds reached 0.65 % in 3.5 s of CPU, a third with two rounds 0.25 %.)"""
+    import highspy
+
+    J, K = len(model.need), len(model.cap)
+    use = np.zeros(K)
+    done = np.zeros(J, dtype=bool)
+    pinned: list[int] = []
+
+    def teams_of(c: int) -> np.ndarray:
+        per = np.zeros(K)
+        for p, a in col_q[c]:
+            per[model.pair_k[p]] += a
+        return per
+
+    while time.perf_counter() < stop_at:
+        part = np.nonzero((values > 1e-6) & (values <= 1 - 1e-6))[0]
+        part = part[~done[np.array(col_j)[part]]] if len(part) else part
+        if not len(part):
+            break
+        order = part[np.argsort(-values[part], kind="stable")].tolist()
+        pick = order[: max(1, len(order) // 3)]
+        fixed_any = False
+        for c in pick:
+            j = col_j[c]
+            if done[j]:
+                continue
+            per = teams_of(c)
+            if np.any(use + per > model.cap + 1e-9):
+                continue
+            use += per
+            done[j] = True
+            h.changeColBounds(c, 1.0, 1.0)
+            pinned.append(c)
+            fixed_any = fixed_any or c in pick
+        if not fixed_any:
+            break
+        for _ in range(2):  # a few pricing rounds for the demands still open
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                break
+            duals = np.array(h.getSolution().row_dual)
+            pi = np.minimum(0.0, duals[J:])
+            priced = pricer.price(-pi)
+            mu = duals[:J]
+            better = priced.values - mu < -1e-7 * np.maximum(1.0, np.abs(mu))
+            improving = np.nonzero(better & ~done)[0]
+            if not len(improving) or time.perf_counter() > stop_at:
+                break
+            found = pricer.patterns(improving, priced.coverage[improving], priced.choices)
+            add(h, list(zip(improving.tolist(), found, strict=True)))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        values = np.array(h.getSolution().col_value)
+    result = values
+    for c in pinned:
+        h.changeColBounds(c, 0.0, 1.0)  # price-and-branch runs on the free master
+    if len(result) < h.getNumCol():
+        result = np.concatenate([result, np.zeros(h.getNumCol() - len(result))])
+    return result
+
+
+def _lp_patterns(
+    sub: ComponentModel,
+    back: np.ndarray,
+    values: np.ndarray,
+    col_j: list[int],
+    col_q: list[Pattern],
+) -> np.ndarray:
+    """A start for the rounding MILP from the pattern LP itself: the open demands' columns
+    by decreasing LP value, each taken when its demand is still open and its teams are
+    free. (The exact-fit start ignores what the LP knows; measured on the city family
+    instance with 243 classes, 103 open demands: this start is far closer to the
+    rounding MILP's optimum, so its time limit matters less.)"""
+    local = {int(p): i for i, p in enumerate(back.tolist())}
+    x = np.zeros(len(sub.pair_k))
+    free = sub.cap.copy()
+    taken: set[int] = set()
+    for c in np.argsort(-values, kind="stable").tolist():
+        if values[c] < 1e-6:
+            break
+        j = col_j[c]
+        if j in taken or not col_q[c]:
+            continue
+        items = [(local.get(p), a) for p, a in col_q[c]]
+        if any(i is None for i, _ in items):
+            continue  # a demand fixed by the rounding, not an open one
+        per = np.zeros(len(free))
+        for i, a in items:
+            assert i is not None
+            per[sub.pair_k[i]] += a
+        if np.any(per > free + 1e-9):
+            continue
+        free -= per
+        for i, a in items:
+            assert i is not None
+            x[i] += a
+        taken.add(j)
+    return x
 
 
 def _master_milp(

@@ -17,6 +17,7 @@ import numpy as np
 from pollguard.core.planning.cordon.aggregate import ComponentModel, _feasible, _moves, _shortfall
 from pollguard.core.planning.cordon.bounds import _sector_bound
 from pollguard.core.planning.cordon.budget import (
+    CG_SHARE,
     COMPACT_CLASSES,
     COMPACT_SHARE,
     LAG_SHARE,
@@ -94,7 +95,7 @@ def solve_component(
     _mark("lp")
     if solver == "highs":
         _mark("column_generation")
-        cg = _cg_solve(model, starts, deadline, seed, share=0.4, master_share=MASTER_SHARE)
+        cg = _cg_solve(model, starts, deadline, seed, share=CG_SHARE, master_share=MASTER_SHARE)
         cg_bound = cg.bound
         if cg.x is not None and _shortfall(model, cg.x) <= objective + 1e-9:
             start = cg.x
