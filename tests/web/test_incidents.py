@@ -149,6 +149,7 @@ def test_the_same_idempotency_key_and_body_is_stored_once(client_for: Any) -> No
         ({"text": "abc\u202edef"}, "text"),
         ({"text": "abc\x00def"}, "text"),
         ({"observed_at": "2010-03-07T09:00:00"}, "observed_at"),
+        ({"observed_at": "2099-03-07T09:00:00+03:00"}, "observed_at"),  # a wrong device clock
     ],
 )
 def test_bad_input_is_refused_naming_the_field_and_writes_nothing(

@@ -19,8 +19,16 @@ class Forbidden(PermissionDenied):
 
 
 class Conflict(Exception):
-    """Someone else changed the object since the user read it (optimistic concurrency)."""
+    """The change cannot be made as asked: someone else changed the object since the user
+    read it (`stale_version`, with the version now current), or its state forbids it.
 
-    def __init__(self, message: str, *, current_version: int | None = None) -> None:
+    `code` names the case for programs (API v1's `code`); `detail` is the message. A
+    subclass for one case sets `default_code`.
+    """
+
+    default_code = "conflict"
+
+    def __init__(self, message: str, *, current_version: int | None = None, code: str = "") -> None:
         super().__init__(message)
         self.current_version = current_version
+        self.code = code or ("stale_version" if current_version is not None else self.default_code)

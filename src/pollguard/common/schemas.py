@@ -5,10 +5,12 @@ from ninja import Schema
 
 class ErrorOut(Schema):
     detail: str
+    code: str
 
 
 class ConflictOut(Schema):
     detail: str
+    code: str
     current_version: int | None
 
 

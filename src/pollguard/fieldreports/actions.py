@@ -73,6 +73,8 @@ class CheckinRefused(Exception):
 class IdempotencyClash(Conflict):
     """The client UUID was used before for another report."""
 
+    default_code = "idempotency_clash"
+
 
 # --- expected check-ins -----------------------------------------------------------------
 

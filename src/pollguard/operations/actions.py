@@ -15,9 +15,10 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -65,6 +66,10 @@ register_messages(
             "النقطة ({lat}، {lon}) خارج المحافظة",
         ),
         "incident_unknown_center": ("unknown center {value}", "مركز غير معروف {value}"),
+        "incident_clock_ahead": (
+            "the reporter's time is {minutes} minutes ahead of the server: set the device's clock",
+            "وقت المُبلِّغ متقدم على الخادم بـ {minutes} دقيقة: اضبط ساعة الجهاز",
+        ),
         "incident_center_or_point": (
             "give a center or a point (lat and lon), exactly one",
             "حدّد مركزاً أو نقطة (خط العرض وخط الطول)، واحداً منهما فقط",
@@ -93,6 +98,8 @@ register_messages(
 
 class TransitionRefused(Conflict):
     """A move the lifecycle does not allow from the incident's state (409)."""
+
+    default_code = "forbidden_transition"
 
 
 def _name(user: AnyUser | None) -> str:
@@ -200,6 +207,8 @@ def nearest_center(election: Election, lat: float, lon: float) -> Center | None:
 class IdempotencyClash(Conflict):
     """The Idempotency-Key was used before with another body (409)."""
 
+    default_code = "idempotency_clash"
+
 
 def do_file_incident(
     election: Election,
@@ -238,6 +247,14 @@ def do_file_incident(
         near = nearest_center(election, lat, lon)
         sector_id = near.sector_id if near is not None else None
     received = now or timezone.now()
+    # A report from the future is a wrong device clock (the same tolerance as check-ins):
+    # refused, or it would sort above what really happened and skew response times.
+    ahead = draft.observed_at - received
+    if ahead > timedelta(minutes=settings.POLLGUARD_CHECKIN_CLOCK_TOLERANCE_MINUTES):
+        minutes = int(ahead.total_seconds() // 60)
+        raise InvalidInput(
+            [Problem("observed_at", None, "incident_clock_ahead", {"minutes": str(minutes)})]
+        )
     year = received.astimezone(election_zone(election)).year
     try:
         with transaction.atomic():
@@ -488,6 +505,8 @@ def _locked_state(unit: Unit) -> UnitState:
 
 class UnitBusy(Conflict):
     """The unit has an open assignment and no override reason was given (409)."""
+
+    default_code = "unit_busy"
 
 
 def do_dispatch_unit(

@@ -79,6 +79,8 @@ _SHOWN = ("station", "center", "recorded_by", "conflict_with__station", "conflic
 class AlreadyVoted(Conflict):
     """The person has a counted check-in already (409 naming where and when)."""
 
+    default_code = "already_voted"
+
     def __init__(self, message: str, *, existing: SpecialCheckin) -> None:
         super().__init__(message)
         self.existing = existing
@@ -311,7 +313,9 @@ def _resend(
     stored: SpecialCheckin, person_code: str, station: str, observed_at: datetime | None
 ) -> CheckinResult:
     if not _same_content(stored, person_code, station, observed_at):
-        raise Conflict(_("This check-in id was already used for another check-in."))
+        raise Conflict(
+            _("This check-in id was already used for another check-in."), code="idempotency_clash"
+        )
     return CheckinResult(stored, created=False)
 
 

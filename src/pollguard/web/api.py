@@ -15,7 +15,9 @@ from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from pollguard.accounts.access import token_for
@@ -31,6 +33,7 @@ from pollguard.planning.task_api import router as task_router
 from pollguard.registry.api import router as registry_router
 from pollguard.specialvote.actions import AlreadyVoted
 from pollguard.specialvote.api import router as specialvote_router
+from pollguard.web.api_errors import refusal_body, unreadable_body
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -100,14 +103,42 @@ api.add_router("/", custody_router)
 api.add_router("/", fieldreports_router)
 
 
+# Every refusal has one shape, `{"detail": ..., "code": ...}`, in the user's language
+# (design.md section 5): `detail` for people, `code` for programs.
+
+
 @api.exception_handler(NotFound)
 def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-    return api.create_response(request, {"detail": "Not found."}, status=404)
+    return api.create_response(
+        request, {"detail": _("Not found."), "code": "not_found"}, status=404
+    )
 
 
 @api.exception_handler(Forbidden)
 def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
-    return api.create_response(request, {"detail": "You may not change this."}, status=403)
+    body = {"detail": _("You may not change this."), "code": "forbidden"}
+    return api.create_response(request, body, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"detail": _("Sign in, or send a valid API token."), "code": "unauthorized"}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals; a body that is not JSON is a bad body (422)."""
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return api.create_response(request, unreadable_body(), status=422)
+    body = {"detail": str(exc), "code": f"http_{exc.status_code}"}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A body or query the schemas refuse: each field named, in the user's language."""
+    return api.create_response(request, refusal_body(exc.errors), status=422)
 
 
 @api.exception_handler(InvalidInput)
@@ -137,5 +168,5 @@ def already_voted(request: HttpRequest, exc: AlreadyVoted) -> HttpResponse:
 
 @api.exception_handler(Conflict)
 def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-    body = {"detail": str(exc), "current_version": exc.current_version}
+    body = {"detail": str(exc), "code": exc.code, "current_version": exc.current_version}
     return api.create_response(request, body, status=409)

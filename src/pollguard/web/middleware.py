@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext, gettext_noop
 
 
 class ContentSecurityPolicyMiddleware:
@@ -49,3 +50,40 @@ class PrivateNoStoreMiddleware:
             if "public" in response.headers.get("Cache-Control", ""):
                 response.headers["Cache-Control"] = "private, no-store"
         return response
+
+
+class ApiErrorShapeMiddleware:
+    """API v1 answers in JSON even where Django answers first: an unknown path (404), a
+    method the path does not take (405, its `Allow` kept), a refused CSRF check (403), a
+    body too large (413) or a bad request (400) come back as `{"detail", "code"}` in the
+    user's language, like every other refusal (design.md section 5), not as an HTML page.
+    """
+
+    CODES = {
+        400: ("bad_request", gettext_noop("The request could not be read.")),
+        403: ("forbidden", gettext_noop("You may not change this.")),
+        404: ("not_found", gettext_noop("Not found.")),
+        405: ("method_not_allowed", gettext_noop("This address does not take this method.")),
+        413: ("too_large", gettext_noop("The request is too large.")),
+    }
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        known = self.CODES.get(response.status_code)
+        if (
+            known is None
+            or not request.path.startswith("/api/")
+            or response.headers.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        code, message = known
+        answer = JsonResponse(
+            {"detail": gettext(message), "code": code}, status=response.status_code
+        )
+        for header in ("Allow", "Cache-Control", "Vary", "Content-Language"):
+            if header in response.headers:
+                answer.headers[header] = response.headers[header]
+        return answer

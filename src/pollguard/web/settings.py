@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "pollguard.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost, so the user's language is still active: Django's own refusals on /api/ in JSON.
+    "pollguard.web.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "pollguard.web.urls"
