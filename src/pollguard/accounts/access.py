@@ -31,6 +31,10 @@ FILES_INTEL = frozenset({Role.CHAIR, Role.INTELLIGENCE})
 WRITES_CENTER_STATUS = frozenset({Role.CHAIR, Role.OPERATIONS, Role.SECTOR_COMMANDER})
 
 
+# What `profile_of` fetches with a profile (and `token_for` with a token's user).
+_PROFILE_ROWS = ("election", "sector", "agency", "center")
+
+
 def profile_of(user: AnyUser) -> Profile | None:
     """The user's profile, fetched once and cached on the user object; None for no role."""
     if not user.is_authenticated or not user.is_active:
@@ -38,11 +42,7 @@ def profile_of(user: AnyUser) -> Profile | None:
     cached: Any = getattr(user, _CACHE, _MISSING)
     if cached is _MISSING:
         # The chosen election and the scope rows come with it: every page asks for them.
-        cached = (
-            Profile.objects.select_related("election", "sector", "agency", "center")
-            .filter(user_id=user.pk)
-            .first()
-        )
+        cached = Profile.objects.select_related(*_PROFILE_ROWS).filter(user_id=user.pk).first()
         setattr(user, _CACHE, cached)
     assert cached is None or isinstance(cached, Profile)
     return cached
@@ -68,8 +68,10 @@ def token_for(raw: str) -> ApiToken | None:
     owned by an inactive user."""
     if not raw:
         return None
-    return (
-        ApiToken.objects.select_related("user")
+    # The user's profile and its rows come in the same query (`profile_of` would fetch
+    # them next, one more round trip on every API request).
+    token = (
+        ApiToken.objects.select_related("user", *(f"user__profile__{row}" for row in _PROFILE_ROWS))
         .filter(
             digest=token_digest(raw),
             revoked_at__isnull=True,
@@ -78,6 +80,13 @@ def token_for(raw: str) -> ApiToken | None:
         )
         .first()
     )
+    if token is not None:
+        try:
+            profile: Profile | None = token.user.profile
+        except Profile.DoesNotExist:
+            profile = None
+        setattr(token.user, _CACHE, profile)
+    return token
 
 
 def user_for_token(raw: str) -> User | None:
