@@ -31,18 +31,17 @@ FILES_INTEL = frozenset({Role.CHAIR, Role.INTELLIGENCE})
 WRITES_CENTER_STATUS = frozenset({Role.CHAIR, Role.OPERATIONS, Role.SECTOR_COMMANDER})
 
 
-# What `profile_of` fetches with a profile (and `token_for` with a token's user).
-_PROFILE_ROWS = ("election", "sector", "agency", "center")
-
-
 def profile_of(user: AnyUser) -> Profile | None:
     """The user's profile, fetched once and cached on the user object; None for no role."""
     if not user.is_authenticated or not user.is_active:
         return None
     cached: Any = getattr(user, _CACHE, _MISSING)
     if cached is _MISSING:
-        # The chosen election and the scope rows come with it: every page asks for them.
-        cached = Profile.objects.select_related(*_PROFILE_ROWS).filter(user_id=user.pk).first()
+        # Its election and scope rows are read when used: most profiles have none of them
+        # (a null key costs no query), and joining all four made this query cost more
+        # Python time than the rest of an API request (docs/benchmarks.md, "Special-vote
+        # check-in").
+        cached = Profile.objects.filter(user_id=user.pk).first()
         setattr(user, _CACHE, cached)
     assert cached is None or isinstance(cached, Profile)
     return cached
@@ -68,10 +67,10 @@ def token_for(raw: str) -> ApiToken | None:
     owned by an inactive user."""
     if not raw:
         return None
-    # The user's profile and its rows come in the same query (`profile_of` would fetch
-    # them next, one more round trip on every API request).
+    # The user's profile comes in the same query (`profile_of` would fetch it next, one
+    # more round trip on every API request).
     token = (
-        ApiToken.objects.select_related("user", *(f"user__profile__{row}" for row in _PROFILE_ROWS))
+        ApiToken.objects.select_related("user__profile")
         .filter(
             digest=token_digest(raw),
             revoked_at__isnull=True,
