@@ -53,7 +53,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -61,7 +60,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import machine, today, write_section
+from _report import machine, today, wait_until_serving, write_section
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "scenarios" / "dhi-qar-2010"
@@ -353,14 +352,7 @@ def start_server(port: int, env: dict[str, str], processes: int, threads: int) -
          str(processes), "--threads", str(threads), "--no-worker"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("pollguard serve did not start")
+    return wait_until_serving(port, server)
 
 
 def run_phase(config: dict[str, Any]) -> dict[str, Any]:
