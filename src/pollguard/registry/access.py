@@ -108,9 +108,9 @@ def default_election() -> Election | None:
 def current_election(user: AnyUser) -> Election | None:
     """The election the user's pages, API answers and live feed show.
 
-    The one the user chose (`Profile.election`, joined with the profile: no query), else
-    `default_election()` (one query). A user without a role gets the default too, for the
-    time zone of their pages; they see nothing of it.
+    The one the user chose (`Profile.election`, one query the first time), else
+    `default_election()` (one query per request). A user without a role gets the default
+    too, for the time zone of their pages; they see nothing of it.
     """
     profile = profile_of(user)
     if profile is not None and profile.election is not None:
