@@ -9,11 +9,11 @@ reporters (one per center, each with an API token, a phone number and a Telegram
 an operations officer with a token, and `--pages` signed-in users (half operations
 officers, half sector commanders over the demo's sectors) with a browser session each.
 Then it starts the real `pollguard serve` (`--processes` processes on one socket, no
-worker; the Celery broker is Redis at `--redis`, so SMS replies are queued there) with the
-Twilio, RapidPro and Telegram secrets set, and drives it from 127.0.0.1 with locust (in a
-subprocess, headless, as a library: `--writers` writing clients that send as fast as the
-server answers, and `--pages` live pages that each poll `GET /live/events?after=P` one
-second after their previous answer, as live.js does).
+worker; the Celery broker is Redis at `--redis`: replies are queued there, and deleted at
+the end) with the Twilio, RapidPro and Telegram secrets set, and drives it from 127.0.0.1
+with locust (in a subprocess, headless, as a library: `--writers` writing clients that
+send as fast as the server answers, and `--pages` live pages that each poll
+`GET /live/events?after=P` one second after their previous answer, as live.js does).
 
 The writes, in the mix of an election morning:
 
@@ -531,11 +531,20 @@ def run(args: argparse.Namespace, header: str, port: int, data_dir: str) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        drop_queued_replies(args.redis)
     body = report(runs, args, header)
     print(body)
     if args.write:
         write_section("morning", body)
     return 0
+
+
+def drop_queued_replies(url: str) -> None:
+    """The SMS and Telegram reply jobs the run queued (no worker ran them)."""
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(url).delete(settings.POLLGUARD_QUEUE)
 
 
 def summarize(
