@@ -229,8 +229,16 @@ def drive(config_path: str) -> int:
             page = config["sessions"][next(counter) % len(config["sessions"])]
             self.cookie = f"sessionid={page['session']}"
             self.url = f"/live/events?election={config['election']}"
-            answer = self.client.get(self.url, headers={"Cookie": self.cookie})
-            self.after = answer.json()["last"]
+            self.after = ""
+            while not self.after:  # a page opens with its position (retried while busy)
+                with self.client.get(
+                    self.url, headers={"Cookie": self.cookie}, catch_response=True, name="open"
+                ) as answer:
+                    if answer.status_code == 200 and answer.text:
+                        self.after = answer.json()["last"]
+                    answer.success()
+                if not self.after:
+                    gevent.sleep(1.0)
 
         def wait_time(self) -> float:  # type: ignore[override]
             return 1.0  # live.js asks again one second after each answer
@@ -253,7 +261,7 @@ def drive(config_path: str) -> int:
     runner = env.create_local_runner()
     total = config["writers"] + (0 if config["bare"] else config["pages"])
     began = time.time()
-    runner.start(total, spawn_rate=max(total, 1))
+    runner.start(total, spawn_rate=max(total / RAMP, 1))  # everyone started within the ramp
     gevent.sleep(config["seconds"] + RAMP)
     runner.quit()
     ended = time.time()

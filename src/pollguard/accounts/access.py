@@ -37,11 +37,12 @@ def profile_of(user: AnyUser) -> Profile | None:
         return None
     cached: Any = getattr(user, _CACHE, _MISSING)
     if cached is _MISSING:
-        # Its election and scope rows are read when used: most profiles have none of them
-        # (a null key costs no query), and joining all four made this query cost more
-        # Python time than the rest of an API request (docs/benchmarks.md, "Special-vote
-        # check-in").
-        cached = Profile.objects.filter(user_id=user.pk).first()
+        # The chosen election and the scope rows come with it: every page asks for them.
+        cached = (
+            Profile.objects.select_related("election", "sector", "agency", "center")
+            .filter(user_id=user.pk)
+            .first()
+        )
         setattr(user, _CACHE, cached)
     assert cached is None or isinstance(cached, Profile)
     return cached
@@ -68,7 +69,10 @@ def token_for(raw: str) -> ApiToken | None:
     if not raw:
         return None
     # The user's profile comes in the same query (`profile_of` would fetch it next, one
-    # more round trip on every API request).
+    # more round trip on every API request); its election and scope rows are read when
+    # used: most API users have none of them (a null key costs no query), and joining all
+    # four cost more Python time than the rest of a request (docs/benchmarks.md,
+    # "Special-vote check-in").
     token = (
         ApiToken.objects.select_related("user__profile")
         .filter(
