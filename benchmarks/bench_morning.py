@@ -28,7 +28,8 @@ The writes, in the mix of an election morning:
 One write in ten is sent a second time, after its answer, with the same body and key (id,
 Idempotency-Key, MessageSid, update_id): a client that lost the answer. After the load the
 database is asked: check-ins by client id, incidents by key, messages by provider id, and
-the check-ins and incidents the stored messages made; none may be missing and none doubled.
+the check-ins and incidents the stored messages made; of the writes answered 2xx none may be
+missing and none doubled (a request still in flight when the load stops is not counted).
 
 Each run measures `--seconds` of load after a 5 s ramp, then, on the same server with the
 same writers and no live pages, the bare authenticated request (`GET /api/v1/sectors?limit=1`
