@@ -108,7 +108,8 @@ def default_election() -> Election | None:
 def current_election(user: AnyUser) -> Election | None:
     """The election the user's pages, API answers and live feed show.
 
-    The one the user chose (`Profile.election`, one query the first time), else
+    The one the user chose (`Profile.election`: joined with a session's profile, one
+    query the first time for an API token's), else
     `default_election()` (one query per request). A user without a role gets the default
     too, for the time zone of their pages; they see nothing of it.
     """
