@@ -11,6 +11,9 @@ import contextlib
 import os
 import platform
 import re
+import subprocess
+import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,3 +57,15 @@ def write_section(marker: str, body: str, *, doc: Path = DOC) -> None:
         raise SystemExit(f"{doc} has no bench:{marker} markers")
     text = pattern.sub(lambda m: m.group(1) + body.rstrip() + "\n" + m.group(2), text)
     doc.write_text(text, encoding="utf-8")
+
+
+def wait_until_serving(port: int, server: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
+    """Wait (up to a minute) until `pollguard serve` on 127.0.0.1:`port` answers; else stop it."""
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("pollguard serve did not start")

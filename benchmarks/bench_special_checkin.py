@@ -32,13 +32,12 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import machine, today, write_section
+from _report import machine, today, wait_until_serving, write_section
 from bench_web import scratch_postgres
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,14 +67,7 @@ def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("pollguard serve did not start")
+    return wait_until_serving(port, server)
 
 
 def plan_requests(

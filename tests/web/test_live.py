@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -14,11 +15,13 @@ from django.utils import timezone
 from pollguard.live.actions import do_prune_events
 from pollguard.live.cursor import decode_position, encode_position
 from pollguard.live.models import Event
+from pollguard.registry.access import default_election, request_election_cache
 from pollguard.registry.actions import do_set_center_status
 from pollguard.registry.choices import CenterStatus
+from pollguard.registry.loader import do_load_package
 from pollguard.registry.models import Center
 
-from .personas import Personas
+from .personas import Personas, make_package
 
 pytestmark = pytest.mark.django_db
 ClientFor = Callable[[str], Client]
@@ -129,6 +132,34 @@ def test_the_feed_takes_a_fixed_number_of_queries(
         assert len(body["events"]) == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_poll_reads_the_default_election_once(personas: Personas, client_for: ClientFor) -> None:
+    """The middleware, the view and the feed's filter all ask for it: one query serves them."""
+    client = client_for("ops")
+    after = start(client)
+    election = Center.objects.get(code="C-0001").election
+    set_status("C-0001", CenterStatus.OPEN, personas)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/live/events?election={election.code}&after={after}").json()
+    assert len(body["events"]) == 1
+    elections = [q for q in queries if 'FROM "registry_election"' in q["sql"]]
+    assert len(elections) == 1
+
+
+def test_a_package_loaded_during_a_request_is_the_default_election_at_once(
+    personas: Personas,
+) -> None:
+    with request_election_cache():
+        first = default_election()
+        package = make_package()
+        other = dataclasses.replace(package.election, code="test-2011")
+        do_load_package(dataclasses.replace(package, election=other), acting_user=None)
+        assert first is not None
+        assert first.code != "test-2011"
+        newest = default_election()
+        assert newest is not None
+        assert newest.code == "test-2011"
 
 
 def test_a_fresh_gap_holds_the_feed_back_and_an_old_gap_does_not(

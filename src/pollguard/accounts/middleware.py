@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from pollguard.accounts.access import profile_of
-from pollguard.registry.access import current_election
+from pollguard.registry.access import current_election, request_election_cache
 
 
 class UserPreferencesMiddleware:
@@ -22,6 +22,10 @@ class UserPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_election_cache():
+            return self._with_preferences(request)
+
+    def _with_preferences(self, request: HttpRequest) -> HttpResponse:
         profile = profile_of(request.user)
         if profile is not None and profile.language:
             translation.activate(profile.language)

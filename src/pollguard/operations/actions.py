@@ -3,9 +3,9 @@
 Each action runs in one transaction with its audit row (`audit.actions.record`; the
 critical ones marked `critical=True`, all hash-chained) and its live event (`live.emit`,
 visible when the transaction commits). Races are settled by the database: the incident
-number by a locked counter row, the idempotency key by a unique constraint, state moves
-and unit status by conditional updates on `version`, a unit's second dispatch by a row
-lock on its status.
+number by a sequence (PostgreSQL) or a locked counter row (SQLite), the idempotency key by
+a unique constraint, state moves and unit status by conditional updates on `version`, a
+unit's second dispatch by a row lock on its status.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,11 +109,17 @@ def _name(user: AnyUser | None) -> str:
 def next_number(key: str) -> int:
     """The next number under `key` (e.g. "INC-2010"); call inside the creating transaction.
 
-    The conditional update takes the counter row's lock until the caller commits, so
-    concurrent creates queue on it (both databases) and never share a number; the first
-    create of a year inserts the row, and a racing insert retries the update.
+    PostgreSQL: a sequence per key (`number_sequence`), made by the first create under the
+    key and started after its counter row, if one exists. A sequence takes no lock that
+    lasts until the caller commits, so concurrent creates never queue on it and never
+    share a number; a create that rolls back after drawing leaves a gap in the numbers.
+    SQLite serializes write transactions anyway: there the conditional update of the
+    counter row holds its lock until the caller commits, and a rolled-back create gives
+    its number back; the first create of a year inserts the row.
     """
     assert transaction.get_connection().in_atomic_block
+    if connection.vendor == "postgresql":
+        return _next_from_sequence(key)
     for _attempt in range(2):
         if IncidentCounter.objects.filter(key=key).update(last=F("last") + 1):
             return int(IncidentCounter.objects.get(key=key).last)
@@ -124,6 +130,35 @@ def next_number(key: str) -> int:
         except IntegrityError:
             continue  # another transaction created it first: its lock now orders us
     raise RuntimeError(f"counter {key} could not be advanced")
+
+
+def number_sequence(key: str) -> str:
+    """The PostgreSQL sequence of the numbers under `key` ("INC-2010": incident_number_inc_2010)."""
+    return "incident_number_" + "".join(c if c.isalnum() else "_" for c in key.lower())
+
+
+def _next_from_sequence(key: str) -> int:
+    name = number_sequence(key)
+    with connection.cursor() as cursor:
+        for _attempt in range(3):
+            # NULL, not an error, while the sequence does not exist: no savepoint needed.
+            cursor.execute("SELECT nextval(to_regclass(%s))", [name])
+            row = cursor.fetchone()
+            if row is not None and row[0] is not None:
+                return int(row[0])
+            counter = IncidentCounter.objects.filter(key=key).first()
+            start = (counter.last if counter is not None else 0) + 1
+            try:
+                with transaction.atomic():
+                    # Another create making it at the same moment waits for this one's
+                    # commit, then fails here and draws from the committed sequence.
+                    cursor.execute(
+                        f"CREATE SEQUENCE IF NOT EXISTS {connection.ops.quote_name(name)} "
+                        f"START WITH {int(start)}"
+                    )
+            except IntegrityError:
+                continue
+    raise RuntimeError(f"sequence {name} could not be advanced")
 
 
 # --- filing ---------------------------------------------------------------------------

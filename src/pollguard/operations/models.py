@@ -31,9 +31,10 @@ REASON_MAX_LENGTH = 500
 class IncidentCounter(models.Model):
     """The last number given out under a prefix and year (`INC-2010`: `INC-2010-00042`).
 
-    Numbers come from a conditional update of this row (`F("last") + 1`), which holds the
-    row's lock until the creating transaction ends: two creates never get the same number
-    and a rolled-back create gives its number back.
+    On SQLite numbers come from a conditional update of this row (`F("last") + 1`), which
+    holds the row's lock until the creating transaction ends: two creates never get the
+    same number and a rolled-back create gives its number back. On PostgreSQL they come
+    from a sequence per key (`actions.next_number`), started after this row's `last`.
     """
 
     key = models.CharField(_("prefix and year"), max_length=16, unique=True)

@@ -21,7 +21,11 @@ and "not yours". List functions return querysets with what pages need already jo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Sum, Value, When
@@ -60,20 +64,54 @@ _INCIDENT_EVENTS = (EventKind.INCIDENT, EventKind.INCIDENT_ESCALATED, EventKind.
 _ALL_SECTORS = _ALL_CENTERS | {Role.AGENCY_LIAISON}
 
 
+# The default election, read once per request: a page or a feed poll asks for it from the
+# middleware, the view and the access helpers (three queries per live-feed poll before).
+# Set only while a request runs (`request_election_cache`); a load that makes or touches an
+# election drops it (`forget_default_election`).
+_NOT_READ = object()
+_request_default: ContextVar[Any] = ContextVar("pollguard_default_election", default=None)
+
+
+@contextmanager
+def request_election_cache() -> Iterator[None]:
+    """Keep `default_election()` for the rest of this request (UserPreferencesMiddleware)."""
+    token = _request_default.set([_NOT_READ])
+    try:
+        yield
+    finally:
+        _request_default.reset(token)
+
+
+def forget_default_election() -> None:
+    """Read the default election again at the next ask (an election was made or loaded)."""
+    held = _request_default.get()
+    if held is not None:
+        held[0] = _NOT_READ
+
+
 def default_election() -> Election | None:
     """The election of a user who never chose one: `POLLGUARD_ELECTION`, else the latest loaded."""
+    held = _request_default.get()
+    if held is not None and held[0] is not _NOT_READ:
+        kept: Election | None = held[0]
+        return kept
     elections = Election.objects.all()
     if settings.POLLGUARD_ELECTION:
-        return elections.filter(code=settings.POLLGUARD_ELECTION).first()
-    return elections.order_by("-loaded_at", "-id").first()
+        found = elections.filter(code=settings.POLLGUARD_ELECTION).first()
+    else:
+        found = elections.order_by("-loaded_at", "-id").first()
+    if held is not None:
+        held[0] = found
+    return found
 
 
 def current_election(user: AnyUser) -> Election | None:
     """The election the user's pages, API answers and live feed show.
 
-    The one the user chose (`Profile.election`, joined with the profile: no query), else
-    `default_election()` (one query). A user without a role gets the default too, for the
-    time zone of their pages; they see nothing of it.
+    The one the user chose (`Profile.election`: joined with a session's profile, one
+    query the first time for an API token's), else
+    `default_election()` (one query per request). A user without a role gets the default
+    too, for the time zone of their pages; they see nothing of it.
     """
     profile = profile_of(user)
     if profile is not None and profile.election is not None:
@@ -113,9 +151,7 @@ def _in(election: Election | None, row: Sector | Agency | Center) -> bool:
     return election is None or row.election_id == election.pk
 
 
-def _center_scope(
-    user: AnyUser, prefix: str = "", election: Election | None = None
-) -> Q | None:
+def _center_scope(user: AnyUser, prefix: str = "", election: Election | None = None) -> Q | None:
     """A filter on centers (through `prefix`, e.g. "center__") the user may see; None = none.
 
     Callers also filter on the election; no query (the profile joins its scope rows).

@@ -36,6 +36,7 @@ from pollguard.core.package import package_digest
 from pollguard.core.problems import InvalidInput, Problem
 from pollguard.live.actions import emit
 from pollguard.live.choices import EventKind
+from pollguard.registry.access import forget_default_election
 from pollguard.registry.choices import IntelSource
 from pollguard.registry.models import (
     Agency,
@@ -213,6 +214,7 @@ def _upsert_election(pkg: core.ElectionPackage, summary: LoadSummary) -> Electio
     # merely point at the election: with a plain FOR UPDATE, a status change committing
     # during a load waited on its event row's foreign key while holding its center's row
     # lock, which the load then waited on: a deadlock that rolled one of them back.
+    forget_default_election()
     election = Election.objects.select_for_update(no_key=True).filter(code=e.code).first()
     if election is None:
         summary.created["election"] = 1
@@ -417,6 +419,7 @@ def do_load_package(
         if summary.changed:
             election.loaded_at = timezone.now()
             election.save(update_fields=["loaded_at", "updated_at"])
+            forget_default_election()
             emit(
                 EventKind.PACKAGE_LOADED,
                 election_id=election.pk,

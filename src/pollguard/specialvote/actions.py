@@ -270,43 +270,50 @@ def do_check_in(
         observed_at=when,
         recorded_by=acting_user if isinstance(acting_user, User) else None,
     )
+    try:
+        # The insert comes first in its transaction and needs no savepoint: when the
+        # database refuses the row, the whole transaction rolls back with nothing written
+        # and the refusal is looked into below, in a new one.
+        with transaction.atomic():
+            checkin.save(force_insert=True)
+            _record_check_in(checkin, acting_user)
+        return CheckinResult(checkin, created=True)
+    except IntegrityError:
+        pass
+    if client_id is not None:
+        stored = SpecialCheckin.objects.filter(uuid=client_id).select_related(*_SHOWN).first()
+        if stored is not None:  # the same device's resend won a race
+            return _resend(stored, person_code, station, observed_at)
+    existing = (
+        SpecialCheckin.objects.select_related("station", "center", "election")
+        .filter(election=election, person_code=person_code, state=CheckinState.COUNTED)
+        .first()
+    )
+    if existing is not None and checkin.source == CheckinSource.ONLINE:
+        raise AlreadyVoted(describe_existing(existing), existing=existing)
+    # Undone between our insert and the read above (try once more), or an offline record
+    # of a person who voted meanwhile (kept as a conflict beside the counted vote).
+    checkin.pk = None
+    if existing is not None:
+        checkin.state = CheckinState.CONFLICT
+        checkin.conflict_with = existing
     with transaction.atomic():
-        try:
-            # The savepoint keeps the outer transaction usable when the database refuses
-            # the row (PostgreSQL aborts the whole transaction on an error otherwise).
-            with transaction.atomic():
-                checkin.save(force_insert=True)
-        except IntegrityError:
-            if client_id is not None:
-                stored = (
-                    SpecialCheckin.objects.filter(uuid=client_id).select_related(*_SHOWN).first()
-                )
-                if stored is not None:  # the same device's resend won a race
-                    return _resend(stored, person_code, station, observed_at)
-            existing = (
-                SpecialCheckin.objects.select_related("station", "center", "election")
-                .filter(election=election, person_code=person_code, state=CheckinState.COUNTED)
-                .first()
-            )
-            if existing is None:  # undone between our insert and this read: try once more
-                with transaction.atomic():
-                    checkin.save(force_insert=True)
-            elif checkin.source == CheckinSource.OFFLINE:
-                checkin.state = CheckinState.CONFLICT
-                checkin.conflict_with = existing
-                checkin.save(force_insert=True)
-            else:
-                raise AlreadyVoted(describe_existing(existing), existing=existing) from None
-        record(
-            "specialvote.check_in",
-            acting_user=acting_user,
-            object_type="special_checkin",
-            object_id=str(checkin.uuid),
-            after=_audit_values(checkin),
-            critical=True,
-        )
-        _emit_tally(checkin)
+        checkin.save(force_insert=True)
+        _record_check_in(checkin, acting_user)
     return CheckinResult(checkin, created=True)
+
+
+def _record_check_in(checkin: SpecialCheckin, acting_user: AnyUser) -> None:
+    """The check-in's audit entry and live event, in its transaction."""
+    record(
+        "specialvote.check_in",
+        acting_user=acting_user,
+        object_type="special_checkin",
+        object_id=str(checkin.uuid),
+        after=_audit_values(checkin),
+        critical=True,
+    )
+    _emit_tally(checkin)
 
 
 def _resend(
