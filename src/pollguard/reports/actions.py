@@ -7,6 +7,7 @@ Callers check access first (`reports.access`); the actions trust their arguments
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -296,3 +297,21 @@ def do_record_download(job: Job, *, acting_user: AnyUser) -> None:
                 "subject": (job.parameters or {}).get("subject", ""),
             },
         )
+
+
+# Previous elections shipped with the app, by the code of the election they compare with.
+BUNDLED_COMPARISONS = {"iq-cor-2010-dhi-qar": "dhi-qar-2009.yaml"}
+
+
+def do_load_bundled_comparison(
+    election: Election, *, acting_user: AnyUser | None
+) -> PreviousElection | None:
+    """Load the previous election shipped for `election` (the demo's 2009), if there is one."""
+    import yaml
+
+    name = BUNDLED_COMPARISONS.get(election.code)
+    if name is None:
+        return None
+    path = Path(__file__).resolve().parent / "data" / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return do_load_previous_election(election, data, acting_user=acting_user)

@@ -492,7 +492,7 @@ def _after_action(
     ]
     if previous is not None:
         paragraphs.append(
-            _("A figure the previous election did not record is shown as \u201cnot recorded\u201d.")
+            _("A figure the previous election did not record is shown as “not recorded”.")
         )
     tables = [
         Table("kpis", _("Indicators"), columns, rows),

@@ -31,6 +31,12 @@ def to_csv(content: ReportContent) -> bytes:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
+    if content.facts:
+        writer.writerow([content.title])
+        writer.writerow([content.election_name])
+        writer.writerows([label, value] for label, value in content.facts)
+        writer.writerows([text] for text in content.paragraphs)
+        writer.writerow([])
     several = len(content.tables) > 1
     for i, table in enumerate(content.tables):
         if several:
