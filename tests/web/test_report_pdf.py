@@ -105,7 +105,8 @@ def test_the_arabic_after_action_pdf_reads_in_order_and_its_pages_read_from_the_
     sides = {}
     for lang in ("ar", "en"):
         job = export(chair, subject="after_action", format="pdf", lang=lang)
-        assert job.result is not None and job.result["pages"] >= 1
+        assert job.result is not None
+        assert job.result["pages"] >= 1
         path = tmp_path / f"after-action-{lang}.pdf"
         path.write_bytes(content_of(chair, job))
         assert path.read_bytes().startswith(b"%PDF")

@@ -87,7 +87,8 @@ def render_bar_chart(chart: BarChart, *, rtl: bool) -> str:
     ]
     colors = [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(chart.series)]
     if legend_h:
-        x = w - side if rtl else side
+        # The legend starts beside the value axis' label, on the reading side.
+        x = w - side - axis_w if rtl else side + axis_w
         for label, color in zip((s.label for s in chart.series), colors, strict=True):
             swatch = x - 10 if rtl else x
             text_x = x - 14 if rtl else x + 14

@@ -113,9 +113,7 @@ def _in(election: Election | None, row: Sector | Agency | Center) -> bool:
     return election is None or row.election_id == election.pk
 
 
-def _center_scope(
-    user: AnyUser, prefix: str = "", election: Election | None = None
-) -> Q | None:
+def _center_scope(user: AnyUser, prefix: str = "", election: Election | None = None) -> Q | None:
     """A filter on centers (through `prefix`, e.g. "center__") the user may see; None = none.
 
     Callers also filter on the election; no query (the profile joins its scope rows).

@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('live', '0008_event_kinds_with_field_reports'),
+        ("live", "0008_event_kinds_with_field_reports"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='kind',
-            field=models.CharField(choices=[('center.status', 'Center status changed'), ('package.loaded', 'Election package loaded'), ('job', 'Background job progress'), ('incident', 'Incident filed or changed'), ('incident.escalated', 'Incident escalated'), ('unit.status', 'Unit status changed'), ('outside_force', 'Outside-force request'), ('specialvote.tally', 'Special-vote tally changed'), ('custody.exception', 'Custody exception opened'), ('checkin', 'Station check-in'), ('checkin.alarm', 'Missing-report alarm'), ('station.status', 'Station status changed'), ('report', 'Situation report issued')], max_length=32, verbose_name='kind'),
+            model_name="event",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("center.status", "Center status changed"),
+                    ("package.loaded", "Election package loaded"),
+                    ("job", "Background job progress"),
+                    ("incident", "Incident filed or changed"),
+                    ("incident.escalated", "Incident escalated"),
+                    ("unit.status", "Unit status changed"),
+                    ("outside_force", "Outside-force request"),
+                    ("specialvote.tally", "Special-vote tally changed"),
+                    ("custody.exception", "Custody exception opened"),
+                    ("checkin", "Station check-in"),
+                    ("checkin.alarm", "Missing-report alarm"),
+                    ("station.status", "Station status changed"),
+                    ("report", "Situation report issued"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]
