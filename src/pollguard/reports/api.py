@@ -11,20 +11,20 @@ from pollguard.reports import access
 from pollguard.reports.actions import do_request_export
 from pollguard.reports.choices import ExportFormat, ExportSubject
 from pollguard.reports.models import SituationReport
-from pollguard.reports.schemas import ReportIn, ReportOut
+from pollguard.reports.schemas import ReportRequestIn, ReportJobOut
 
 router = Router(tags=["reports"])
 
 
 @router.post(
     "/reports",
-    response={202: ReportOut, 404: ErrorOut, 422: InvalidOut},
+    response={202: ReportJobOut, 404: ErrorOut, 422: InvalidOut},
     summary="Make a report file",
     description="Chair, operations officer and auditor. The finished job's `result.url` "
     "downloads the file under the same rules. Asking again while the same export is "
     "queued or running returns that job.",
 )
-def create_report(request: HttpRequest, body: ReportIn) -> Status[dict[str, object]]:
+def create_report(request: HttpRequest, body: ReportRequestIn) -> Status[dict[str, object]]:
     subject = ExportSubject(body.kind)
     election = access.require_export(request.user, subject)
     report: SituationReport | None = None

@@ -5,7 +5,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 
-class ReportIn(Schema):
+class ReportRequestIn(Schema):
     kind: Literal["sitrep", "after_action"] = Field(
         description="sitrep: the newest issued situation report (or `number`); without one, "
         "the situation since the last report, made on demand. after_action: the whole election."
@@ -15,7 +15,7 @@ class ReportIn(Schema):
     number: int | None = Field(None, ge=1, description="A situation report's number (sitrep only).")
 
 
-class ReportOut(Schema):
+class ReportJobOut(Schema):
     job: int = Field(
         description="GET /api/v1/jobs/{job}; when it succeeded, result.url is the file."
     )
