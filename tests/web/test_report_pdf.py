@@ -10,7 +10,6 @@ left. POLLGUARD_SCREENSHOTS=1 keeps the first pages in docs/img/ for the user gu
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,6 +23,7 @@ from pollguard.registry.models import Election
 from pollguard.reports.actions import do_load_previous_election
 
 from .personas import Personas
+from .test_plan_orders import BIDI_MARKS, squash
 from .test_reports import DATA, content_of, export, vote_day  # noqa: F401 - vote_day: a fixture
 
 pytestmark = [
@@ -34,14 +34,6 @@ pytestmark = [
         reason="needs Debian's chromium and poppler-utils",
     ),
 ]
-
-BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670]")
-BRACKETS = re.compile(r"[()«»]")
-
-
-def squash(text: str) -> str:
-    return BRACKETS.sub("", ARABIC_MARKS.sub("", re.sub(r"\s+", "", BIDI_MARKS.sub("", text))))
 
 
 def pdf_text(path: Path, *, layout: bool = True) -> str:

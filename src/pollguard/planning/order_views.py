@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pollguard.common.errors import NotFound
 from pollguard.jobs.choices import JobState
+from pollguard.jobs.files import finished_file
 from pollguard.planning.choices import PlanState
 from pollguard.planning.models import Plan
 from pollguard.planning.order_access import (
@@ -30,7 +32,6 @@ from pollguard.planning.order_access import (
     sees_orders,
 )
 from pollguard.planning.order_actions import do_request_order_pdf
-from pollguard.planning.order_jobs import order_file
 from pollguard.planning.orders import build_order, page_css, render_order_html
 from pollguard.registry.access import current_election
 from pollguard.registry.views import shell_context
@@ -158,12 +159,7 @@ def order_job(request: HttpRequest, job_id: int) -> HttpResponse:
 def order_download(request: HttpRequest, job_id: int) -> FileResponse:
     """The PDF a finished job made (`result.url`), under the order's access rules."""
     job, _ref = access_order_job(request.user, job_id)
-    name = str((job.result or {}).get("file") or "")
-    if job.state != JobState.SUCCEEDED or not name:
-        raise NotFound(str(job_id))
-    path = order_file(job.pk, name)
-    if not path.is_file():
-        raise NotFound(str(job_id))
+    path, name = finished_file(job, settings.POLLGUARD_ORDERS_DIR)
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
     )

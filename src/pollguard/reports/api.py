@@ -11,7 +11,7 @@ from pollguard.reports import access
 from pollguard.reports.actions import do_request_export
 from pollguard.reports.choices import ExportFormat, ExportSubject
 from pollguard.reports.models import SituationReport
-from pollguard.reports.schemas import ReportRequestIn, ReportJobOut
+from pollguard.reports.schemas import ReportJobOut, ReportRequestIn
 
 router = Router(tags=["reports"])
 

@@ -219,6 +219,25 @@ def _count_table(key: str, title: str, label: str, counts: dict[str, int]) -> Ta
     return Table(key, title, [label, _("Number")], [[k, v] for k, v in counts.items()])
 
 
+def _incident_tables(
+    by_kind: dict[str, int], by_sector: dict[str, int], names: dict[str, list[str]], lang: str
+) -> list[Table]:
+    return [
+        _count_table(
+            "incidents_kind",
+            _("Incidents by kind"),
+            _("Kind"),
+            {_kind(k): v for k, v in by_kind.items()},
+        ),
+        _count_table(
+            "incidents_sector",
+            _("Incidents by sector"),
+            _("Sector"),
+            {_name(names, k, lang): v for k, v in by_sector.items()},
+        ),
+    ]
+
+
 def _distribution_rows(
     rows: dict[str, dict[str, Any]], names: dict[str, list[str]], lang: str
 ) -> list[list[Cell]]:
@@ -342,18 +361,7 @@ def _sitrep(
                 [_("General centers"), centers["total"]],
             ],
         ),
-        _count_table(
-            "incidents_kind",
-            _("Incidents by kind"),
-            _("Kind"),
-            {_kind(k): v for k, v in incidents["by_kind"].items()},
-        ),
-        _count_table(
-            "incidents_sector",
-            _("Incidents by sector"),
-            _("Sector"),
-            {_name(names, k, lang): v for k, v in incidents["by_sector"].items()},
-        ),
+        *_incident_tables(incidents["by_kind"], incidents["by_sector"], names, lang),
         _count_table(
             "incidents_severity", _("Incidents by severity"), _("Severity"), severity_rows
         ),
@@ -508,17 +516,8 @@ def _after_action(
             _distribution_columns(_("Agency")),
             _distribution_rows(figures["response_by_agency"], agencies, lang),
         ),
-        _count_table(
-            "incidents_kind",
-            _("Incidents by kind"),
-            _("Kind"),
-            {_kind(k): v for k, v in figures["incidents_by_kind"].items()},
-        ),
-        _count_table(
-            "incidents_sector",
-            _("Incidents by sector"),
-            _("Sector"),
-            {_name(sectors, k, lang): v for k, v in figures["incidents_by_sector"].items()},
+        *_incident_tables(
+            figures["incidents_by_kind"], figures["incidents_by_sector"], sectors, lang
         ),
     ]
     if previous is not None and previous.notes:

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from pollguard.jobs.files import job_file
 from pollguard.jobs.kinds import JobFailed
 from pollguard.jobs.runner import JobContext
 from pollguard.operations.access import incidents_for
@@ -44,7 +45,7 @@ STEPS = 3
 
 
 def export_file(job_id: int, filename: str) -> Path:
-    return Path(settings.POLLGUARD_REPORTS_DIR) / str(job_id) / filename
+    return job_file(settings.POLLGUARD_REPORTS_DIR, job_id, filename)
 
 
 def _local(value: datetime | None, tz: ZoneInfo) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pollguard.common.errors import NotFound
 from pollguard.core.problems import InvalidInput
 from pollguard.jobs.choices import JobState
+from pollguard.jobs.files import finished_file
 from pollguard.registry.models import Election
 from pollguard.registry.views import shell_context
 from pollguard.reports import access
@@ -35,7 +37,7 @@ from pollguard.reports.choices import (
     ExportFormat,
     ExportSubject,
 )
-from pollguard.reports.jobs import build_content, export_file
+from pollguard.reports.jobs import build_content
 from pollguard.reports.models import SituationReport
 from pollguard.reports.writers import to_html
 
@@ -230,12 +232,7 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
 def download(request: HttpRequest, job_id: int) -> FileResponse:
     """The file a finished export made (`result.url`), under the export's access rules."""
     found = access.access_export_job(request.user, job_id)
-    name = str((found.result or {}).get("file") or "")
-    if found.state != JobState.SUCCEEDED or not name:
-        raise NotFound(str(job_id))
-    path = export_file(found.pk, name)
-    if not path.is_file():
-        raise NotFound(str(job_id))
+    path, name = finished_file(found, settings.POLLGUARD_REPORTS_DIR)
     do_record_download(found, acting_user=request.user)
     fmt = ExportFormat(str((found.parameters or {}).get("format")))
     return FileResponse(
