@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pollguard.common.errors import NotFound
+from pollguard.common.printing import LANG_NAMES, LANGS, other_language, print_language, printed
 from pollguard.core.problems import InvalidInput
 from pollguard.jobs.choices import JobState
 from pollguard.jobs.files import finished_file
@@ -41,16 +42,11 @@ from pollguard.reports.jobs import build_content
 from pollguard.reports.models import SituationReport
 from pollguard.reports.writers import to_html
 
-LANGS = ("ar", "en")
-LANG_NAMES = {"ar": "العربية", "en": "English"}
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _lang(value: str | None) -> str:
-    if value in LANGS:
-        assert value is not None
-        return value
-    return "en" if (get_language() or "ar").startswith("en") else "ar"
+    return print_language(value)
 
 
 class SitrepForm(forms.Form):
@@ -147,21 +143,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def _print(request: HttpRequest, subject: ExportSubject, params: dict[str, Any]) -> HttpResponse:
     election = access.reports_election(request.user)
     lang = _lang(request.GET.get("lang"))
-    other = "en" if lang == "ar" else "ar"
     content = build_content(subject, {**params, "lang": lang}, election, None)
-    html = to_html(
-        content,
-        for_pdf=False,
-        extra={
-            "back_url": reverse("reports:index"),
-            "other_language": other,
-            "other_language_name": LANG_NAMES[other],
-            "other_language_url": f"{request.path}?lang={other}",
-        },
-    )
-    answer = HttpResponse(html)
-    answer.headers["Content-Language"] = lang
-    return answer
+    extra = {"back_url": reverse("reports:index"), **other_language(request, lang)}
+    return printed(to_html(content, for_pdf=False, extra=extra), lang)
 
 
 @never_cache

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
@@ -134,7 +135,7 @@ def report_css(lang: str) -> str:
 
 
 def to_html(
-    content: ReportContent, *, for_pdf: bool, extra: dict[str, object] | None = None
+    content: ReportContent, *, for_pdf: bool, extra: Mapping[str, object] | None = None
 ) -> str:
     """The report's page: self-contained for the PDF, with links for the browser."""
     charts = [
