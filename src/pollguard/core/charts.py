@@ -41,6 +41,7 @@ class BarChart:
     width: int = 680
     height: int = 260
     label_every: int = 1  # print every n-th category label (hours: every 2nd)
+    legend: bool | None = None  # None: a legend when there are several series
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -66,7 +67,8 @@ def _number(value: float) -> str:
 def render_bar_chart(chart: BarChart, *, rtl: bool) -> str:
     """The chart as an inline `<svg>` element (module docstring for the direction)."""
     w, h = chart.width, chart.height
-    legend_h = 22 if len(chart.series) > 1 else 0
+    legend = chart.legend if chart.legend is not None else len(chart.series) > 1
+    legend_h = 22 if legend and chart.series else 0
     top, bottom, axis_w, side = 34 + legend_h, 46, 44, 12
     plot_w = w - axis_w - 2 * side
     plot_h = h - top - bottom

@@ -166,7 +166,7 @@ def kpi_text(key: str, value: Any) -> str:
         if not value.get("count"):
             return _("no response recorded")
         return _(
-            "median %(median)s, 90%% within %(p90)s, longest %(max)s (%(count)s incidents)"
+            "median %(median)s, 90%% within %(p90)s, longest %(max)s (incidents: %(count)s)"
         ) % {
             "median": _minutes(value.get("median")),
             "p90": _minutes(value.get("p90")),
@@ -271,6 +271,7 @@ def _per_hour_chart(
         series=series,
         value_label=_("incidents"),
         empty_text=_("No incident in this period."),
+        legend=True,
         label_every=max(1, len(labels) // 12),
     )
 
@@ -326,10 +327,10 @@ def _sitrep(
     ]
     paragraphs = [
         _(
-            "In this period %(incidents)s incidents were reported (%(breaking)s high or "
-            "critical); %(opened)s of %(total)s general centers are open, %(late)s opened late "
-            "or are delayed, %(suspended)s are suspended and %(cancelled)s have a cancelled "
-            "station. %(outstanding)s incidents are still open."
+            "Incidents reported: %(incidents)s (high or critical: %(breaking)s). General "
+            "centers open: %(opened)s of %(total)s; opened late or delayed: %(late)s; "
+            "suspended: %(suspended)s; with a cancelled station: %(cancelled)s. Incidents "
+            "still open: %(outstanding)s."
         )
         % {
             "incidents": incidents["total"],
@@ -487,14 +488,13 @@ def _after_action(
     breaches, cancelled = kpis["security_breaches"], kpis["cancelled_stations"]
     paragraphs = [
         _(
-            "%(breaches)s security breaches and %(cancelled)s cancelled polling stations; "
-            "%(on_time)s; %(incidents)s incidents in all."
+            "Security breaches: %(breaches)s. Cancelled polling stations: %(cancelled)s. "
+            "Centers opened on time: %(on_time)s. Incidents: %(incidents)s."
         )
         % {
             "breaches": breaches,
             "cancelled": cancelled,
-            "on_time": _("centers opened on time: %(text)s")
-            % {"text": kpi_text("centers_opened_on_time", kpis["centers_opened_on_time"])},
+            "on_time": kpi_text("centers_opened_on_time", kpis["centers_opened_on_time"]),
             "incidents": kpis["incidents"],
         }
     ]
@@ -557,6 +557,7 @@ def _after_action(
                 ),
                 value_label=_("incidents"),
                 empty_text=_("No unit reached an incident."),
+                legend=True,
             ),
         ),
         ChartData(
