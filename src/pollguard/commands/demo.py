@@ -262,6 +262,16 @@ def prepare_custody() -> None:
     seed_demo_custody(election, acting_user=User.objects.get(username="ihec"))
 
 
+def load_comparison() -> None:
+    """The previous election the after-action report compares with (the 2009 KPIs)."""
+    from pollguard.registry.access import default_election
+    from pollguard.reports.actions import do_load_bundled_comparison
+
+    election = default_election()
+    assert election is not None
+    do_load_bundled_comparison(election, acting_user=None)
+
+
 def print_accounts(rows: list[tuple[str, str, str, str]]) -> None:
     widths = [
         max(len(r[i]) for r in [("user", "password", "role", "scope"), *rows]) for i in range(4)
@@ -335,6 +345,7 @@ def run(args: argparse.Namespace) -> int:
         print_accounts(create_demo_accounts(lang))
     prepare_field_reports()
     prepare_custody()
+    load_comparison()
     if args.no_serve:
         return 0
     from pollguard.commands.serve import serve

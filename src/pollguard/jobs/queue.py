@@ -37,6 +37,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "pollguard.fieldreports.alarms",
         "schedule": timedelta(seconds=20),
     },
+    # Registered by pollguard.reports.tasks: issues a situation report when one is due.
+    "reports-sitreps": {
+        "task": "pollguard.reports.sitreps",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 

@@ -19,3 +19,4 @@ class EventKind(models.TextChoices):
     CHECKIN = "checkin", _("Station check-in")
     CHECKIN_ALARM = "checkin.alarm", _("Missing-report alarm")
     STATION_STATUS = "station.status", _("Station status changed")
+    REPORT = "report", _("Situation report issued")

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
+from pollguard.jobs.files import job_file
 from pollguard.jobs.kinds import JobFailed
 from pollguard.jobs.runner import JobContext
 from pollguard.planning.choices import OrderScope
@@ -26,7 +27,7 @@ STEPS = 3
 
 
 def order_file(job_id: int, filename: str) -> Path:
-    return Path(settings.POLLGUARD_ORDERS_DIR) / str(job_id) / filename
+    return job_file(settings.POLLGUARD_ORDERS_DIR, job_id, filename)
 
 
 def run_plan_orders_pdf(ctx: JobContext) -> dict[str, Any]:

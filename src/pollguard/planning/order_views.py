@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -16,7 +17,9 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from pollguard.common.errors import NotFound
+from pollguard.common.printing import LANGS, other_language, print_language, printed
 from pollguard.jobs.choices import JobState
+from pollguard.jobs.files import finished_file
 from pollguard.planning.choices import PlanState
 from pollguard.planning.models import Plan
 from pollguard.planning.order_access import (
@@ -30,21 +33,13 @@ from pollguard.planning.order_access import (
     sees_orders,
 )
 from pollguard.planning.order_actions import do_request_order_pdf
-from pollguard.planning.order_jobs import order_file
 from pollguard.planning.orders import build_order, page_css, render_order_html
 from pollguard.registry.access import current_election
 from pollguard.registry.views import shell_context
 
-LANGS = ("ar", "en")
-LANG_NAMES = {"ar": "العربية", "en": "English"}
-
 
 def _lang(value: str | None) -> str:
-    if value in LANGS:
-        assert value is not None
-        return value
-    current = get_language() or "ar"
-    return "en" if current.startswith("en") else "ar"
+    return print_language(value)
 
 
 def _order_url(name: str, ref: OrderRef, *, preview: bool) -> str:
@@ -102,7 +97,6 @@ def order_print(
     """The print page of one order (A4; the browser's print gives the paper copy)."""
     ref = access_order(request.user, scope, code, version)
     lang = _lang(request.GET.get("lang"))
-    other = "en" if lang == "ar" else "ar"
     preview = version is not None
     order = build_order(ref.plan, ref.scope, ref.target, lang)
     html = render_order_html(
@@ -112,14 +106,10 @@ def order_print(
         extra={
             "index_url": reverse("planning_orders:index"),
             "pdf_url": _order_url("pdf", ref, preview=preview),
-            "other_language": other,
-            "other_language_name": LANG_NAMES[other],
-            "other_language_url": f"{request.path}?lang={other}",
+            **other_language(request, lang),
         },
     )
-    response = HttpResponse(html)
-    response.headers["Content-Language"] = lang
-    return response
+    return printed(html, lang)
 
 
 @login_required
@@ -158,12 +148,7 @@ def order_job(request: HttpRequest, job_id: int) -> HttpResponse:
 def order_download(request: HttpRequest, job_id: int) -> FileResponse:
     """The PDF a finished job made (`result.url`), under the order's access rules."""
     job, _ref = access_order_job(request.user, job_id)
-    name = str((job.result or {}).get("file") or "")
-    if job.state != JobState.SUCCEEDED or not name:
-        raise NotFound(str(job_id))
-    path = order_file(job.pk, name)
-    if not path.is_file():
-        raise NotFound(str(job_id))
+    path, name = finished_file(job, settings.POLLGUARD_ORDERS_DIR)
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
     )

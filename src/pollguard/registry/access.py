@@ -459,6 +459,9 @@ def events_for(user: AnyUser) -> QuerySet[Event]:
         events = events.exclude(kind__in=_INCIDENT_EVENTS)
     if not sees_job_events(user):
         events = events.exclude(kind=EventKind.JOB)
+    if role_of(user) not in SEES_ALL_REGISTRY:
+        # Situation reports are for the chair, operations and the auditor (reports.access).
+        events = events.exclude(kind=EventKind.REPORT)
     return events
 
 

@@ -31,6 +31,7 @@ from pollguard.operations.api import router as operations_router
 from pollguard.planning.api import router as planning_router
 from pollguard.planning.task_api import router as task_router
 from pollguard.registry.api import router as registry_router
+from pollguard.reports.api import router as reports_router
 from pollguard.specialvote.actions import AlreadyVoted
 from pollguard.specialvote.api import router as specialvote_router
 from pollguard.web.api_errors import refusal_body, unreadable_body
@@ -101,6 +102,7 @@ api.add_router("/", operations_router)
 api.add_router("/", specialvote_router)
 api.add_router("/", custody_router)
 api.add_router("/", fieldreports_router)
+api.add_router("/", reports_router)
 
 
 # Every refusal has one shape, `{"detail": ..., "code": ...}`, in the user's language

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "pollguard.specialvote",
     "pollguard.custody",
     "pollguard.fieldreports",
+    "pollguard.reports",
 ]
 
 MIDDLEWARE = [
@@ -398,6 +399,10 @@ POLLGUARD_ESCALATION_PERCENT = env_int("POLLGUARD_ESCALATION_PERCENT", 100, mini
 # says why not WeasyPrint), in the worker; the files are kept in the data folder.
 POLLGUARD_CHROMIUM = env_str("POLLGUARD_CHROMIUM", "/usr/bin/chromium")
 POLLGUARD_ORDERS_DIR = Path(env_str("POLLGUARD_ORDERS_DIR") or DATA_DIR / "orders")
+# Report and list exports (reports app): one folder per job, downloaded through the app.
+POLLGUARD_REPORTS_DIR = Path(env_str("POLLGUARD_REPORTS_DIR") or DATA_DIR / "reports")
+# Scheduled situation reports (Celery beat) during an election's days: one every N minutes.
+POLLGUARD_SITREP_EVERY_MINUTES = env_int("POLLGUARD_SITREP_EVERY_MINUTES", 120, minimum=5)
 
 # --- audit trail ----------------------------------------------------------------------
 

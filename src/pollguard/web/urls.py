@@ -23,6 +23,7 @@ urlpatterns = [
     path("custody/", include("pollguard.custody.urls")),
     path("", include("pollguard.fieldreports.urls")),
     path("hooks/", include("pollguard.fieldreports.hooks_urls")),
+    path("reports/", include("pollguard.reports.urls")),
     # Before Django's own set_language: ours also stores the choice in the user's profile.
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,1 @@
+"""Reports: situation reports, the after-action report with KPIs and charts, exports."""
