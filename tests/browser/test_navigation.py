@@ -60,18 +60,19 @@ def test_the_chairs_navigation_keeps_one_line_and_its_groups_open_as_menus(
     assert not plans.is_visible()
 
     planning.locator("summary").click()
-    assert plans.is_visible()
+    plans.wait_for(state="visible")
     if language == "ar":
         screenshot(page, "chair-navigation-ar")
     records.locator("summary").click()  # one group open at a time
-    assert page.locator(".pg-nav a[href='/audit/']").is_visible()
-    assert not plans.is_visible()
+    page.locator(".pg-nav a[href='/audit/']").wait_for(state="visible")
+    plans.wait_for(state="hidden")
     page.keyboard.press("Escape")
-    assert not page.locator(".pg-nav a[href='/audit/']").is_visible()
+    page.locator(".pg-nav a[href='/audit/']").wait_for(state="hidden")
     assert page.evaluate("() => document.activeElement.closest('summary') !== null")
     planning.locator("summary").click()
+    plans.wait_for(state="visible")
     page.click("h1")  # a click elsewhere closes it
-    assert not plans.is_visible()
+    plans.wait_for(state="hidden")
 
     nav_to(page, "/plans/")
     page.wait_for_url(f"{base}/plans/")
@@ -94,7 +95,7 @@ def test_on_a_phone_the_groups_open_in_place_inside_the_menu(
     page.click("[data-testid=menu-button]")
     page.locator("[data-testid=nav-group-planning] > summary").click()
     plans = page.locator(".pg-nav a[href='/plans/']")
-    assert plans.is_visible()
+    plans.wait_for(state="visible")
     box = plans.bounding_box()
     assert box is not None
     assert box["x"] >= 0

@@ -67,8 +67,9 @@
     if (group && group.matches(".pg-nav-group") && group.hasAttribute("open")) { closeGroups(group); }
   }, true);
   document.addEventListener("click", function (e) {
+    // Before the browser toggles the group clicked: the others close at once.
     var target = e.target instanceof Element ? e.target : null;
-    if (target && !target.closest(".pg-nav-group")) { closeGroups(null); }
+    if (target) { closeGroups(target.closest(".pg-nav-group")); }
   });
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape") { return; }
