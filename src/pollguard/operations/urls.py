@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "outside-force/<str:code>/state", views.outside_force_state, name="outside_force_state"
     ),
+    path(
+        "centers/<str:code>/outside-force",
+        views.center_outside_force_request,
+        name="center_outside_force",
+    ),
     path("<str:code>/", views.incident_detail, name="detail"),
     path("<str:code>/outside-force", views.outside_force_request, name="outside_force"),
     path("<str:code>/transition", views.incident_transition, name="transition"),

@@ -413,29 +413,61 @@ def map_layers(request: HttpRequest) -> JsonResponse:
     )
 
 
+class OutsideForceForm(forms.Form):
+    """The chair's request for an outside force (the API's `OutsideForceIn` rules)."""
+
+    force = forms.ChoiceField(label=gettext_lazy("Force"), choices=OutsideForce.choices)
+    size = forms.IntegerField(label=gettext_lazy("Size"), min_value=1, max_value=100_000)
+    justification = forms.CharField(
+        label=gettext_lazy("Justification"), max_length=TEXT_MAX_LENGTH, strip=True
+    )
+
+    def clean_justification(self) -> str:
+        try:
+            return clean_text(self.cleaned_data["justification"], "justification")
+        except ValueError:
+            raise forms.ValidationError(
+                _("Control and text-direction characters are not allowed.")
+            ) from None
+
+
+def _request_outside_force(
+    request: HttpRequest, *, incident: str | None, center: str | None
+) -> None:
+    """Check who asks (404/403), then the form; file the request or say what is wrong."""
+    election, found_incident, found_center = access.require_request_outside_force(
+        request.user, incident=incident, center=center
+    )
+    form = OutsideForceForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[name].label}: {error}")
+        return
+    data = form.cleaned_data
+    created = do_request_outside_force(
+        election, incident=found_incident, center=found_center,
+        force=OutsideForce(data["force"]), size=data["size"],
+        justification=data["justification"], acting_user=request.user,
+    )  # fmt: skip
+    messages.success(request, _("Outside force requested: %(code)s.") % {"code": created.code})
+
+
 @login_required
 @require_POST
 def outside_force_request(request: HttpRequest, code: str) -> HttpResponse:
     """The chair's request for an outside force about this incident (others: 403/404)."""
     _require(request)
-    election, incident, _center = access.require_request_outside_force(
-        request.user, incident=code, center=None
-    )
-    try:
-        force = OutsideForce(request.POST.get("force", ""))
-        size = int(request.POST.get("size", ""))
-        justification = clean_text(request.POST.get("justification", "").strip(), "justification")
-        if not 1 <= size <= 100_000 or not justification or len(justification) > TEXT_MAX_LENGTH:
-            raise ValueError(size)
-    except ValueError:
-        messages.error(request, _("Give the force, a size and a justification."))
-        return _redirect_detail(code)
-    created = do_request_outside_force(
-        election, incident=incident, center=None, force=force, size=size,
-        justification=justification, acting_user=request.user,
-    )  # fmt: skip
-    messages.success(request, _("Outside force requested: %(code)s.") % {"code": created.code})
+    _request_outside_force(request, incident=code, center=None)
     return _redirect_detail(code)
+
+
+@login_required
+@require_POST
+def center_outside_force_request(request: HttpRequest, code: str) -> HttpResponse:
+    """The chair's request for an outside force about a center (others: 403/404)."""
+    _request_outside_force(request, incident=None, center=code)
+    return HttpResponseRedirect(reverse("registry:center", args=[code]))
 
 
 @login_required
@@ -451,4 +483,6 @@ def outside_force_state(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, str(error))
     if found.incident is not None:
         return _redirect_detail(found.incident.code)
+    if found.center is not None:
+        return HttpResponseRedirect(reverse("registry:center", args=[found.center.code]))
     return HttpResponseRedirect(reverse("operations:queue"))

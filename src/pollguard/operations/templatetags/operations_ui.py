@@ -1,5 +1,7 @@
 """Navigation entry of operations (`{% incidents_nav_link %}`), shown to roles that see
-incidents; the registry builds the rest of the navigation and never imports this app."""
+incidents; the registry builds the rest of the navigation and never imports this app.
+The registry's center page shows this app's outside-force section through
+`{% center_outside_force center %}` for the same reason."""
 
 from __future__ import annotations
 
@@ -47,4 +49,39 @@ def incident_map_layers(context: dict[str, Any]) -> SafeString | str:
         static("operations/css/operations.css"),
         json_script(config, "pollguard-ops-map"),
         static("operations/js/ops_map.js"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def center_outside_force(context: dict[str, Any], center: Any) -> SafeString | str:
+    """The center's outside-force requests (for those who see them) and the chair's form
+    to request one; nothing for the other roles. One query."""
+    from django.template.loader import render_to_string
+
+    from pollguard.accounts.access import role_of
+    from pollguard.operations import access
+    from pollguard.operations.choices import OutsideForce
+
+    request = context.get("request")
+    if request is None:
+        return ""
+    role = role_of(request.user)
+    can_request = role in access.REQUESTS_OUTSIDE_FORCE
+    if role not in access.SEES_OUTSIDE_FORCE:
+        return ""
+    found = list(access.outside_force_requests_for(request.user).filter(center=center))
+    if not found and not can_request:
+        return ""
+    return SafeString(
+        render_to_string(
+            "operations/partials/outside_force.html",
+            {
+                "force_requests": found,
+                "can_request_force": can_request,
+                "can_advance_force": role in access.ADVANCES_OUTSIDE_FORCE,
+                "forces": OutsideForce.choices,
+                "action": reverse("operations:center_outside_force", args=[center.code]),
+            },
+            request=request,
+        )
     )
