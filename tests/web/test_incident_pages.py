@@ -147,7 +147,8 @@ def test_only_the_chair_requests_an_outside_force_from_the_center_page(
     if status == 302:
         assert answer["Location"] == "/centers/C-0001/"
         request = OutsideForceRequest.objects.get()
-        assert request.center is not None and request.center.code == "C-0001"
+        assert request.center is not None
+        assert request.center.code == "C-0001"
         assert request.incident is None
         assert (request.force, request.size) == ("multinational", 40)
         shown = client.get("/centers/C-0001/").content.decode()

@@ -21,14 +21,17 @@ not visible; `require_*` raise `Forbidden` for what the user sees but may not do
 
 from __future__ import annotations
 
+import uuid as uuidlib
+
 from django.db.models import Q, QuerySet
 
 from pollguard.accounts.access import AnyUser, profile_of, role_of
 from pollguard.accounts.choices import Role
 from pollguard.common.errors import Forbidden, NotFound
-from pollguard.operations.choices import IncidentState
+from pollguard.operations.choices import WAITING_STATES, IncidentState
 from pollguard.operations.lifecycle import TRANSITIONS
-from pollguard.operations.models import Incident, OutsideForceRequest, UnitState
+from pollguard.operations.models import Incident, IncidentPhoto, OutsideForceRequest, UnitState
+from pollguard.operations.policy import ESCALATION_ROLES
 from pollguard.registry.access import access_center, current_election, units_for
 from pollguard.registry.models import Center, Election, Unit
 
@@ -82,6 +85,25 @@ def incidents_for(user: AnyUser, election: Election | None = None) -> QuerySet[I
     return visible
 
 
+def escalation_levels_for(user: AnyUser) -> list[int]:
+    """The escalation levels at which this user must act; no query."""
+    role = role_of(user)
+    return [int(level) for level, roles in ESCALATION_ROLES.items() if role in roles]
+
+
+def open_escalations_for(user: AnyUser) -> QuerySet[Incident]:
+    """Escalated incidents still waiting for someone, at a level this user must act on,
+    in his scope (a sector commander his sector's), most urgent first."""
+    levels = escalation_levels_for(user)
+    if not levels:
+        return Incident.objects.none()
+    return (
+        incidents_for(user)
+        .filter(escalation_level__in=levels, state__in=[s.value for s in WAITING_STATES])
+        .order_by("-escalation_level", "-severity", "due_at", "id")
+    )
+
+
 def access_incident(user: AnyUser, code: str) -> Incident:
     incident = incidents_for(user).filter(code=code).first()
     if incident is None:
@@ -94,6 +116,31 @@ def _in_sector(user: AnyUser, incident: Incident) -> bool:
     if profile is None or profile.role != Role.SECTOR_COMMANDER:
         return True
     return profile.sector is not None and incident.sector_id == profile.sector_id
+
+
+def can_attach_photo(user: AnyUser, incident: Incident) -> bool:
+    """Those who could file the incident where it is may add its photo."""
+    role = role_of(user)
+    return role in FILES_INCIDENTS and may_file_at(user, incident.center, incident.sector_id)
+
+
+def access_incident_for_photo(user: AnyUser, code: str) -> Incident:
+    incident = access_incident(user, code)
+    if not can_attach_photo(user, incident):
+        raise Forbidden(code)
+    return incident
+
+
+def access_incident_photo(user: AnyUser, code: str, photo: str) -> IncidentPhoto:
+    """A photo of an incident the user sees (`NotFound` otherwise, and for a bad id)."""
+    incident = access_incident(user, code)
+    try:
+        found = incident.photos.filter(uuid=uuidlib.UUID(photo)).first()
+    except ValueError:
+        found = None
+    if found is None:
+        raise NotFound(photo)
+    return found
 
 
 def can_transition(user: AnyUser, incident: Incident, to: IncidentState) -> bool:

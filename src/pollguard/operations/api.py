@@ -15,6 +15,7 @@ from pollguard.operations import access
 from pollguard.operations.actions import (
     IncidentDraft,
     do_advance_outside_force,
+    do_attach_photo,
     do_dispatch_unit,
     do_file_incident,
     do_request_outside_force,
@@ -23,7 +24,14 @@ from pollguard.operations.actions import (
 )
 from pollguard.operations.choices import IncidentState, SourceChannel
 from pollguard.operations.dispatch import suggestions_for
-from pollguard.operations.models import Assignment, Incident, OutsideForceRequest, UnitState
+from pollguard.operations.models import (
+    PHOTO_TYPES,
+    Assignment,
+    Incident,
+    IncidentPhoto,
+    OutsideForceRequest,
+    UnitState,
+)
 from pollguard.operations.schemas import (
     AssignmentOut,
     ConflictOut,
@@ -37,6 +45,7 @@ from pollguard.operations.schemas import (
     OutsideForceIn,
     OutsideForceOut,
     OutsideForceStateIn,
+    PhotoOut,
     SuggestionOut,
     TransitionIn,
     UnitStatusIn,
@@ -104,6 +113,33 @@ def file_incident(
         election, draft, acting_user=request.user, idempotency_key=idempotency_key
     )
     return Status(201 if created else 200, incident)
+
+
+@router.post(
+    "/incidents/{code}/photos",
+    response={200: PhotoOut, 201: PhotoOut, **_WRITE},
+    summary="Add a photo to an incident",
+    description="The request body is the image itself (JPEG, PNG or WebP, at most 2 MiB; "
+    "`Content-Type` says which), with an `Idempotency-Key` header: a resend with the same "
+    "key and bytes answers 200 with the same photo, the same key with other bytes is 409. "
+    "Those who could file the incident where it is may add one (others who see it 403).",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in PHOTO_TYPES},
+        }
+    },
+)
+def add_photo(request: HttpRequest, code: str) -> Status[IncidentPhoto]:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 200 or not key.isprintable():
+        raise InvalidInput([Problem("Idempotency-Key", None, "incident_bad_key", {})])
+    incident = access.access_incident_for_photo(request.user, code)
+    photo, created = do_attach_photo(
+        incident, request.body, content_type=request.content_type or "",
+        client_key=key, acting_user=request.user,
+    )  # fmt: skip
+    return Status(201 if created else 200, photo)
 
 
 @router.get("/incidents", response=list[IncidentOut], summary="List incidents")

@@ -190,6 +190,7 @@ def incident_detail(request: HttpRequest, code: str) -> HttpResponse:
         "force_requests": list(
             access.outside_force_requests_for(request.user).filter(incident=incident)
         ),
+        "photos": list(incident.photos.only("uuid", "size", "received_at", "content_type")),
     }
     return render(request, "operations/detail.html", context)
 
@@ -202,6 +203,18 @@ def _say_problems(request: HttpRequest, error: InvalidInput) -> None:
     lang = "ar" if (request.LANGUAGE_CODE or "ar").startswith("ar") else "en"
     for line in error.render(lang):
         messages.error(request, line)
+
+
+@login_required
+@require_GET
+def incident_photo(request: HttpRequest, code: str, photo: str) -> HttpResponse:
+    """A photo of an incident, to those who see the incident (404 for everyone else)."""
+    found = access.access_incident_photo(request.user, code, photo)
+    response = HttpResponse(bytes(found.data), content_type=found.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="{code}-{found.uuid}"'
+    return response
 
 
 @login_required
@@ -366,6 +379,17 @@ def unit_board(request: HttpRequest) -> HttpResponse:
         "live": _live(request),
     }
     return render(request, "operations/units.html", context)
+
+
+@login_required
+@require_GET
+def escalation_banner(request: HttpRequest) -> HttpResponse:
+    """The escalation banner alone, for its poll (an empty, hidden one for other roles)."""
+    from pollguard.operations.templatetags.operations_ui import escalation_banner_context
+
+    return render(
+        request, "operations/partials/escalations.html", escalation_banner_context(request)
+    )
 
 
 @login_required
