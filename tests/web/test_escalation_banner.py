@@ -120,7 +120,7 @@ def test_the_banner_speaks_the_users_language(
 
     _file(election, personas, "C-0001")
     _raise(1)
-    assert "تصعيد" in client_for("ops").get("/accounts/password/").content.decode()
+    assert "صُعِّد إليك" in client_for("ops").get("/accounts/password/").content.decode()
     Profile.objects.filter(user=personas.ops).update(language="en")
     assert "escalated to you" in client_for("ops").get("/accounts/password/").content.decode()
 
