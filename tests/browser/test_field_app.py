@@ -115,6 +115,8 @@ def test_an_incident_with_a_photo_and_a_check_in_made_offline_are_each_stored_on
     assert page.locator("[data-testid=incident-form]").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+    page.locator("[data-testid=incident-form]").scroll_into_view_if_needed()
+    screenshot(page, "field-incident-form")
     context.set_offline(True)
     page.select_option("#inc-kind", "armed_group")
     page.select_option("#inc-severity", "3")

@@ -198,3 +198,26 @@ def test_an_escalation_shows_on_a_page_without_the_live_feed_for_the_right_comma
     assert not shatra.locator("[data-testid=escalation-banner]").is_visible()
     assert code not in shatra.content()
     assert errors == []
+
+
+def test_the_chair_requests_an_outside_force_from_the_center_page(
+    live_server: Any, world: dict[str, Any], new_context: Any
+) -> None:
+    from pollguard.operations.models import OutsideForceRequest
+
+    do_provision_user("chair", password=PASSWORD, role=Role.CHAIR, acting_user=None)
+    page = new_context().new_page()
+    errors = watch_errors(page)
+    log_in(page, live_server.url, "chair", PASSWORD)
+    page.goto(f"{live_server.url}/centers/C-0001/")
+    form = page.locator("[data-testid=outside-force-form]")
+    form.locator("select[name=force]").select_option("multinational")
+    form.locator("input[name=size]").fill("40")
+    form.locator("input[name=justification]").fill("تهديد مسلح قرب المركز")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/centers/C-0001/")
+    request = OutsideForceRequest.objects.get()
+    assert request.code in page.inner_text("[data-testid=outside-force]")
+    page.locator("[data-testid=outside-force]").scroll_into_view_if_needed()
+    screenshot(page, "chair-center-outside-force")
+    assert errors == []
