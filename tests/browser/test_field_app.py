@@ -37,14 +37,20 @@ def reporter() -> str:
     return "field-c0003"
 
 
-def test_two_check_ins_made_offline_are_each_stored_once_after_reconnecting(
-    live_server: Any, reporter: str, new_context: Any
-) -> None:
+def open_field_app(live_server: Any, reporter: str, new_context: Any) -> tuple[Any, Any, list[str]]:
+    """The reporter signed in on the field app on a 390 px phone, in Arabic."""
     context = new_context(viewport={"width": 390, "height": 844}, locale="ar-IQ")
     page = context.new_page()
     errors = watch_errors(page)
     log_in(page, live_server.url, reporter, PASSWORD)
     page.goto(f"{live_server.url}/field/")
+    return context, page, errors
+
+
+def test_two_check_ins_made_offline_are_each_stored_once_after_reconnecting(
+    live_server: Any, reporter: str, new_context: Any
+) -> None:
+    context, page, errors = open_field_app(live_server, reporter, new_context)
     assert "C-0003" in page.text_content("h1")
     options = page.eval_on_selector_all("#ci-station option", "els => els.map(e => e.value)")
     assert options
@@ -106,11 +112,7 @@ def test_an_incident_with_a_photo_and_a_check_in_made_offline_are_each_stored_on
 ) -> None:
     from pollguard.operations.models import Incident, IncidentPhoto
 
-    context = new_context(viewport={"width": 390, "height": 844}, locale="ar-IQ")
-    page = context.new_page()
-    errors = watch_errors(page)
-    log_in(page, live_server.url, reporter, PASSWORD)
-    page.goto(f"{live_server.url}/field/")
+    context, page, errors = open_field_app(live_server, reporter, new_context)
     assert page.get_attribute("html", "dir") == "rtl"
     assert page.locator("[data-testid=incident-form]").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -79,6 +79,13 @@ def _draft(request: HttpRequest, body: IncidentIn) -> IncidentDraft:
     )
 
 
+def _idempotency_key(request: HttpRequest, *, required: bool) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if (required and not key) or len(key) > 200 or not key.isprintable():
+        raise InvalidInput([Problem("Idempotency-Key", None, "incident_bad_key", {})])
+    return key
+
+
 @router.post(
     "/incidents",
     response={200: CreatedOut, 201: CreatedOut, **_WRITE},
@@ -91,9 +98,7 @@ def file_incident(
     request: HttpRequest,
     body: IncidentIn,
 ) -> Status[Incident]:
-    idempotency_key = request.headers.get("Idempotency-Key", "").strip()
-    if len(idempotency_key) > 200 or not idempotency_key.isprintable():
-        raise InvalidInput([Problem("Idempotency-Key", None, "incident_bad_key", {})])
+    idempotency_key = _idempotency_key(request, required=False)
     election = access.require_file_incident(request.user)
     draft = _draft(request, body)
     sector_id = draft.center.sector_id if draft.center is not None else None
@@ -131,9 +136,7 @@ def file_incident(
     },
 )
 def add_photo(request: HttpRequest, code: str) -> Status[IncidentPhoto]:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 200 or not key.isprintable():
-        raise InvalidInput([Problem("Idempotency-Key", None, "incident_bad_key", {})])
+    key = _idempotency_key(request, required=True)
     incident = access.access_incident_for_photo(request.user, code)
     photo, created = do_attach_photo(
         incident, request.body, content_type=request.content_type or "",

@@ -108,10 +108,15 @@
     }
   });
   document.addEventListener("htmx:afterSettle", render);
+  /* A burst of incident events (a busy morning) makes one refresh, not one each. */
+  var refreshTimer = null;
   document.addEventListener("pollguard:event", function (e) {
     var kind = (e.detail || {}).kind || "";
-    if (kind === "incident.escalated" || kind === "incident") {
-      document.body.dispatchEvent(new CustomEvent("pollguard:escalations"));
+    if ((kind === "incident.escalated" || kind === "incident") && !refreshTimer) {
+      refreshTimer = window.setTimeout(function () {
+        refreshTimer = null;
+        document.body.dispatchEvent(new CustomEvent("pollguard:escalations"));
+      }, 1000);
     }
   });
   render();
