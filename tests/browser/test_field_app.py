@@ -167,6 +167,19 @@ def test_an_incident_with_a_photo_and_a_check_in_made_offline_are_each_stored_on
         1,
         1,
     )
+    # From where he stands, once he lets the page use the phone's location.
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": 31.415, "longitude": 46.172})
+    page.select_option("#inc-kind", "crowd")
+    page.check("[data-testid=incident-where-point]")
+    expect(page.locator("[data-testid=incident-position]")).to_contain_text("31.415")
+    page.click("[data-testid=incident-send]")
+    # After the reload nothing was sent yet: the last-sent time appears with this report.
+    page.wait_for_function("() => document.querySelector('[data-testid=last-sent]').dataset.at")
+    expect(page.locator("[data-testid=pending-count]")).to_have_text("0")
+    point = Incident.objects.exclude(pk=incident.pk).get()
+    assert (point.kind, point.center, point.lat, point.lon) == ("crowd", None, 31.415, 46.172)
+    assert Incident.objects.count() == 2
     # The reporter sees his incident's page with the photo (the side of 1600 px at most).
     page.goto(f"{live_server.url}/operations/{incident.code}/")
     image = page.locator("[data-testid=incident-photo] img")

@@ -135,3 +135,19 @@ def test_the_photo_shows_to_those_who_see_the_incident_and_never_publicly(
     public = Client().get("/public/centers/C-0003/")
     assert photo_id not in public.content.decode()
     assert "/photos/" not in public.content.decode()
+
+
+def test_a_field_reporter_files_at_his_phones_position_near_his_center_only(
+    client_for: Any,
+) -> None:
+    from .test_incidents import call, report
+
+    field = client_for("field")  # C-0003 at 31.41, 46.17
+    near = call(field, "post", "/incidents", report(center=None, lat=31.415, lon=46.172))
+    assert near.status_code == 201, near.content  # ~600 m away
+    code = near.json()["code"]
+    assert call(field, "get", f"/incidents/{code}").status_code == 200
+    assert send(field, code, JPEG).status_code == 201
+    far = call(field, "post", "/incidents", report(center=None, lat=31.45, lon=46.17))
+    assert far.status_code == 422  # ~4.5 km: not his place
+    assert "center" in far.json()["detail"][0]

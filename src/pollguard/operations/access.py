@@ -8,8 +8,10 @@
 | intelligence     | all (read-only; decision) | 403        | 403               | none        |
 | sector commander | own sector                | own sector | own sector        | own sector  |
 | agency liaison   | where its units are sent  | 403        | on scene, resolve | own agency  |
-| field reporter   | own center                | own center | 403               | none        |
+| field reporter   | own center, own reports   | own center*| 403               | none        |
 | commission, none | none (404)                | 404        | 404               | none        |
+
+* or a point within `policy.REPORTER_POINT_RADIUS_KM` of it (the phone's position).
 
 Outside-force requests: only the chair files them (403 for every other role that sees the
 incident or center, 404 for those that do not); chair and operations record the force's
@@ -28,10 +30,11 @@ from django.db.models import Q, QuerySet
 from pollguard.accounts.access import AnyUser, profile_of, role_of
 from pollguard.accounts.choices import Role
 from pollguard.common.errors import Forbidden, NotFound
+from pollguard.core.geo import haversine_km
 from pollguard.operations.choices import WAITING_STATES, IncidentState
 from pollguard.operations.lifecycle import TRANSITIONS
 from pollguard.operations.models import Incident, IncidentPhoto, OutsideForceRequest, UnitState
-from pollguard.operations.policy import ESCALATION_ROLES
+from pollguard.operations.policy import ESCALATION_ROLES, REPORTER_POINT_RADIUS_KM
 from pollguard.registry.access import access_center, current_election, units_for
 from pollguard.registry.models import Center, Election, Unit
 
@@ -121,7 +124,9 @@ def _in_sector(user: AnyUser, incident: Incident) -> bool:
 def can_attach_photo(user: AnyUser, incident: Incident) -> bool:
     """Those who could file the incident where it is may add its photo."""
     role = role_of(user)
-    return role in FILES_INCIDENTS and may_file_at(user, incident.center, incident.sector_id)
+    return role in FILES_INCIDENTS and may_file_at(
+        user, incident.center, incident.sector_id, (incident.lat, incident.lon)
+    )
 
 
 def access_incident_for_photo(user: AnyUser, code: str) -> Incident:
@@ -202,15 +207,24 @@ def require_file_incident(user: AnyUser) -> Election:
     return election
 
 
-def may_file_at(user: AnyUser, center: Center | None, sector_id: int | None) -> bool:
-    """Sector commanders file in their sector, field reporters at their center."""
+def may_file_at(
+    user: AnyUser,
+    center: Center | None,
+    sector_id: int | None,
+    point: tuple[float, float] | None = None,
+) -> bool:
+    """Sector commanders file in their sector; field reporters at their center, or at a
+    point (the phone's position) within `policy.REPORTER_POINT_RADIUS_KM` of it."""
     profile = profile_of(user)
     if profile is None:
         return False
     if profile.role == Role.SECTOR_COMMANDER:
         return sector_id is not None and sector_id == profile.sector_id
     if profile.role == Role.FIELD_REPORTER:
-        return center is not None and center.pk == profile.center_id
+        own = profile.center
+        if center is not None or point is None or own is None:
+            return center is not None and center.pk == profile.center_id
+        return haversine_km(point[0], point[1], own.lat, own.lon) <= REPORTER_POINT_RADIUS_KM
     return profile.role in FILES_INCIDENTS
 
 

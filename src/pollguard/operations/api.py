@@ -112,7 +112,8 @@ def file_incident(
             raise InvalidInput([outside])
         near = nearest_center(election, draft.lat, draft.lon)
         sector_id = near.sector_id if near is not None else None
-    if not access.may_file_at(request.user, draft.center, sector_id):
+    point = (draft.lat, draft.lon) if draft.lat is not None and draft.lon is not None else None
+    if not access.may_file_at(request.user, draft.center, sector_id, point):
         raise InvalidInput([Problem("center", None, "incident_not_your_area", {})])
     incident, created = do_file_incident(
         election, draft, acting_user=request.user, idempotency_key=idempotency_key

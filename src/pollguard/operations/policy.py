@@ -54,6 +54,8 @@ ESCALATION_ROLES: dict[EscalationLevel, tuple[Role, ...]] = {
 AREA_MARGIN_KM = 30.0
 # With the package's sector outlines: how far outside them a point may still be reported.
 OUTLINE_MARGIN_KM = 3.0
+# A field reporter may report at a point (his phone's position) this close to his center.
+REPORTER_POINT_RADIUS_KM = 2.0
 # Near-duplicate suggestions: within this distance (or the same center), the same kind,
 # received within this many minutes of each other, and text at least this similar.
 DUPLICATE_RADIUS_KM = 1.0

@@ -332,7 +332,10 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             sector_id = near.sector_id if near is not None else None
         if problem is not None:
             form.add_error("lat", problem.message(user_language(request.LANGUAGE_CODE)))
-        elif not access.may_file_at(request.user, center, sector_id):
+        elif not access.may_file_at(
+            request.user, center, sector_id,
+            (data["lat"], data["lon"]) if center is None else None,
+        ):  # fmt: skip
             form.add_error("center", _("You may not report incidents there."))
         else:
             draft = IncidentDraft(

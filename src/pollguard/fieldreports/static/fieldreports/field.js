@@ -192,21 +192,23 @@
     var errorEl = incidentForm.querySelector("[data-testid=incident-error]");
     var positionEl = incidentForm.querySelector("[data-testid=incident-position]");
     var say = function (text) { errorEl.textContent = text; errorEl.hidden = !text; };
-    var locate = function () {
+    /* The phone asks the user once he chooses "where I am" (or sends with it chosen). */
+    var locate = function (then) {
       if (!navigator.geolocation) { say(incidentForm.dataset.labelNoPosition); return; }
       navigator.geolocation.getCurrentPosition(function (pos) {
         position = { lat: Number(pos.coords.latitude.toFixed(6)), lon: Number(pos.coords.longitude.toFixed(6)) };
         positionEl.textContent = incidentForm.dataset.labelPosition + ": " + position.lat + ", " + position.lon;
         say("");
+        if (then) { then(); }
       }, function () { position = null; say(incidentForm.dataset.labelNoPosition); }, { enableHighAccuracy: true, timeout: 20000 });
     };
     incidentForm.querySelectorAll("input[name=where]").forEach(function (radio) {
       radio.addEventListener("change", function () { if (radio.checked && radio.value === "point") { locate(); } });
-      if (radio.checked && radio.value === "point") { locate(); }
     });
     incidentForm.addEventListener("submit", function (event) {
       event.preventDefault();
       var where = incidentForm.querySelector("input[name=where]:checked");
+      if (where && where.value === "point" && !position) { locate(function () { incidentForm.requestSubmit(); }); return; }
       var seen = incidentForm.elements.observed_at.value;
       var body = {
         kind: incidentForm.elements.kind.value,
@@ -215,8 +217,7 @@
         observed_at: (seen ? new Date(seen) : new Date()).toISOString()
       };
       if (where && where.value === "center") { body.center = where.dataset.center; }
-      else if (position) { body.lat = position.lat; body.lon = position.lon; }
-      else { say(incidentForm.dataset.labelNoPosition); return; }
+      else { body.lat = position.lat; body.lon = position.lon; }
       var kindLabel = incidentForm.elements.kind.options[incidentForm.elements.kind.selectedIndex].text;
       var file = incidentForm.elements.photo.files[0];
       shrink(file, parseInt(incidentForm.dataset.photoMax, 10)).then(function (photo) {
