@@ -84,12 +84,14 @@ def test_an_escalation_raises_a_banner_whose_sound_can_be_turned_off(
     log_in(page, live_server.url, "ops", PASSWORD)
     page.goto(f"{live_server.url}/operations/")
     page.wait_for_selector("#pg-live-state[data-state=ok]")
-    # Level 1 is for the sector and the room; the officer is the room.
+    # Level 1 is for the sector and the room; the officer is the room. The live feed
+    # refreshes the banner at once.
     do_escalate_overdue(now=timezone.now() + timedelta(hours=1))
     page.wait_for_selector("[data-testid=escalation-banner]:not([hidden])", timeout=LIVE_WAIT_MS)
     assert code in page.inner_text("[data-testid=escalation-banner]")
+    key = f"pollguard.operations.sound.{world['ops'].pk}"
     page.click("[data-testid=sound-toggle]")
-    assert page.evaluate("localStorage.getItem('pollguard.operations.sound')") == "off"
+    assert page.evaluate(f"localStorage.getItem('{key}')") == "off"
     assert errors == []
 
 
@@ -128,3 +130,94 @@ def test_the_map_shows_incident_and_unit_layers_that_follow_the_feed(
     assert errors == []
 
 
+def test_an_escalation_shows_on_a_page_without_the_live_feed_for_the_right_commander_only(
+    live_server: Any, world: dict[str, Any], new_context: Any
+) -> None:
+    from pollguard.registry.models import Sector
+
+    election = world["election"]
+    for name, sector in (("cmd-rifai", "RIF"), ("cmd-shatra", "SHA")):
+        do_provision_user(
+            name, password=PASSWORD, role=Role.SECTOR_COMMANDER, acting_user=None,
+            sector=Sector.objects.get(election=election, code=sector),
+        )  # fmt: skip
+    code = world["incident"]("C-0001", IncidentKind.ARMED_GROUP, 3, "مسلحون")  # al-Rifai
+    do_escalate_overdue(now=timezone.now() + timedelta(hours=1))
+
+    rifai = new_context(locale="ar-IQ").new_page()
+    errors = watch_errors(rifai)
+    log_in(rifai, live_server.url, "cmd-rifai", PASSWORD)
+    # No sound before the user touched the page (autoplay rules): it waits, and says so;
+    # the first click plays it. Heard once, it does not sound again on the next page.
+    rifai.wait_for_selector("[data-testid=escalation-banner]:not([hidden])")
+    assert rifai.evaluate("window.pollguardEscalations.pendingSound()") is True
+    assert rifai.locator("[data-sound-hint]").is_visible()
+    rifai.locator("h1").click()
+    assert rifai.evaluate("window.pollguardEscalations.pendingSound()") is False
+    rifai.goto(f"{live_server.url}/accounts/password/")  # no live feed on this page
+    assert rifai.locator("#pg-live-state").count() == 0
+    banner = rifai.locator("[data-testid=escalation-banner]")
+    assert banner.is_visible()
+    assert code in banner.inner_text()
+    assert rifai.get_attribute("html", "dir") == "rtl"
+    # In the page's flow and no wider than the page, in right-to-left.
+    box = banner.bounding_box()
+    width = rifai.evaluate("document.documentElement.clientWidth")
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= width + 1
+    assert rifai.evaluate("window.pollguardEscalations.pendingSound()") is False
+    screenshot(rifai, "operations-escalation-banner")
+    # The sound toggle is remembered for this user across pages.
+    key = "pollguard.operations.sound." + str(
+        rifai.evaluate("document.getElementById('pg-escalations').dataset.soundKey").rsplit(".", 1)[
+            1
+        ]
+    )
+    rifai.click("[data-testid=sound-toggle]")
+    assert rifai.evaluate(f"localStorage.getItem('{key}')") == "off"
+    rifai.goto(f"{live_server.url}/centers/")
+    assert rifai.locator("[data-testid=escalation-banner]").is_visible()
+    assert rifai.evaluate(f"localStorage.getItem('{key}')") == "off"
+    assert rifai.evaluate("window.pollguardEscalations.pendingSound()") is False
+    # Acknowledge hides it in this browser; "open" goes to the incident.
+    rifai.click("[data-testid=escalation-ack]")
+    assert not rifai.locator("[data-testid=escalation-banner]").is_visible()
+    rifai.reload()
+    assert not rifai.locator("[data-testid=escalation-banner]").is_visible()
+    rifai.evaluate(
+        f"localStorage.removeItem('pollguard.operations.ack.' + '{key.rsplit('.', 1)[1]}')"
+    )
+    rifai.reload()
+    rifai.click("[data-testid=escalation-open]")
+    rifai.wait_for_url(f"**/operations/{code}/")
+
+    shatra = new_context().new_page()
+    log_in(shatra, live_server.url, "cmd-shatra", PASSWORD)
+    shatra.goto(f"{live_server.url}/accounts/password/")
+    assert not shatra.locator("[data-testid=escalation-banner]").is_visible()
+    assert code not in shatra.content()
+    assert errors == []
+
+
+def test_the_chair_requests_an_outside_force_from_the_center_page(
+    live_server: Any, world: dict[str, Any], new_context: Any
+) -> None:
+    from pollguard.operations.models import OutsideForceRequest
+
+    do_provision_user("chair", password=PASSWORD, role=Role.CHAIR, acting_user=None)
+    page = new_context().new_page()
+    errors = watch_errors(page)
+    log_in(page, live_server.url, "chair", PASSWORD)
+    page.goto(f"{live_server.url}/centers/C-0001/")
+    form = page.locator("[data-testid=outside-force-form]")
+    form.locator("select[name=force]").select_option("multinational")
+    form.locator("input[name=size]").fill("40")
+    form.locator("input[name=justification]").fill("تهديد مسلح قرب المركز")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/centers/C-0001/")
+    request = OutsideForceRequest.objects.get()
+    assert request.code in page.inner_text("[data-testid=outside-force]")
+    page.locator("[data-testid=outside-force]").scroll_into_view_if_needed()
+    screenshot(page, "chair-center-outside-force")
+    assert errors == []

@@ -121,3 +121,81 @@ def test_only_the_chair_requests_an_outside_force_from_the_incident_page(client_
     request.refresh_from_db()
     assert request.state == "acknowledged"
     assert request.acknowledged_at is not None
+
+
+FORCE = {"force": "multinational", "size": "40", "justification": "تهديد مسلح للمركز"}
+# Who asks about C-0001 (al-Rifai): the chair files; those who see the center get 403,
+# those who do not see it 404 (the API's rule).
+CENTER_FORCE = {
+    "chair": 302, "ops": 403, "auditor": 403, "intel": 403, "cmd_rifai": 403,
+    "commission": 403, "liaison_army": 404, "cmd_shatra": 404, "field": 404, "outsider": 404,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("persona", "status"), sorted(CENTER_FORCE.items()))
+def test_only_the_chair_requests_an_outside_force_from_the_center_page(
+    client_for: Any, persona: str, status: int
+) -> None:
+    from pollguard.operations.models import OutsideForceRequest
+
+    client = client_for(persona)
+    page = client.get("/centers/C-0001/")
+    if page.status_code == 200:
+        assert (b"outside-force-form" in page.content) == (persona == "chair")
+    answer = client.post("/operations/centers/C-0001/outside-force", FORCE)
+    assert answer.status_code == status
+    if status == 302:
+        assert answer["Location"] == "/centers/C-0001/"
+        request = OutsideForceRequest.objects.get()
+        assert request.center is not None
+        assert request.center.code == "C-0001"
+        assert request.incident is None
+        assert (request.force, request.size) == ("multinational", 40)
+        shown = client.get("/centers/C-0001/").content.decode()
+        assert request.code in shown
+        assert request.code in client_for("ops").get("/centers/C-0001/").content.decode()
+    else:
+        assert not OutsideForceRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "change", "message"),
+    [
+        ("en", {"size": "0"}, "Size: Ensure this value is greater than or equal to 1."),
+        ("ar", {"size": "0"}, "العدد: تحقق من أن تكون هذه القيمة أكثر من 1 أو مساوية لها."),
+        ("en", {"justification": "  "}, "Justification: This field is required."),
+        ("en", {"force": "navy"}, "Force: Select a valid choice."),
+        (
+            "en",
+            {"justification": "a\u202eb"},
+            "Justification: Control and text-direction characters are not allowed.",
+        ),
+    ],
+)
+def test_a_bad_center_request_says_which_field_and_files_nothing(
+    client_for: Any, personas: Any, lang: str, change: dict[str, str], message: str
+) -> None:
+    from pollguard.accounts.models import Profile
+    from pollguard.operations.models import OutsideForceRequest
+
+    Profile.objects.filter(user=personas.chair).update(language=lang)
+    chair = client_for("chair")
+    answer = chair.post(
+        "/operations/centers/C-0001/outside-force", {**FORCE, **change}, follow=True
+    )
+    assert answer.status_code == 200
+    assert message in answer.content.decode()
+    assert not OutsideForceRequest.objects.exists()
+
+
+def test_a_center_request_is_advanced_from_the_center_page(client_for: Any) -> None:
+    from pollguard.operations.models import OutsideForceRequest
+
+    client_for("chair").post("/operations/centers/C-0003/outside-force", FORCE)
+    request = OutsideForceRequest.objects.get()
+    answer = client_for("ops").post(
+        f"/operations/outside-force/{request.code}/state", {"to": "acknowledged"}
+    )
+    assert answer["Location"] == "/centers/C-0003/"
+    request.refresh_from_db()
+    assert request.state == "acknowledged"

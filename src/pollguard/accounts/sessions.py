@@ -2,7 +2,8 @@
 
 `IdleSessionMiddleware` signs a session out after `POLLGUARD_IDLE_TIMEOUT_MINUTES` without
 activity. Background requests (the live feed polled every second, the overview figures it
-refreshes) do not count as activity, or an open dashboard would never be signed out.
+refreshes, the escalation banner's poll) do not count as activity, or an open dashboard
+would never be signed out.
 
 A form sent after the session ended (the officer changed a center's status after lunch) is
 not lost and not applied: the view's `login_required` sends it to the login page, and this
@@ -40,7 +41,10 @@ NOT_KEPT = frozenset({"csrfmiddlewaretoken", "password", "old_password"})
 
 def _is_background(request: HttpRequest) -> bool:
     path = request.path_info
-    return path.startswith("/live/") or path == reverse("registry:overview_figures")
+    return path.startswith("/live/") or path in {
+        reverse("registry:overview_figures"),
+        reverse("operations:escalations"),
+    }
 
 
 def _return_path(request: HttpRequest) -> str:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from pollguard.accounts.access import profile_of
+from pollguard.accounts.access import profile_of, role_of
 from pollguard.accounts.choices import Role
 from pollguard.common.errors import Conflict, NotFound
 from pollguard.fieldreports import access
@@ -35,6 +35,9 @@ from pollguard.fieldreports.actions import (
 from pollguard.fieldreports.board import board_rows, kpis, summary
 from pollguard.fieldreports.choices import CheckinStatus, Slot
 from pollguard.fieldreports.models import Notice
+from pollguard.operations import access as incident_access
+from pollguard.operations.choices import IncidentKind, Severity
+from pollguard.operations.models import PHOTO_MAX_BYTES
 from pollguard.registry.views import shell_context
 
 NAV_KEY = "board"
@@ -144,7 +147,7 @@ def acknowledge_notice(request: HttpRequest, notice: str) -> HttpResponse:
 @login_required
 @require_GET
 def field_page(request: HttpRequest) -> HttpResponse:
-    """The check-in form; a field reporter lands on his own center's stations."""
+    """The check-in and incident forms; a field reporter lands on his own center."""
     if not access.can_report(request.user):
         raise NotFound("field")
     profile = profile_of(request.user)
@@ -160,6 +163,10 @@ def field_page(request: HttpRequest) -> HttpResponse:
         "stations": list(stations[:200]),
         "slots": Slot.choices,
         "statuses": CheckinStatus.choices,
+        "files_incidents": role_of(request.user) in incident_access.FILES_INCIDENTS,
+        "kinds": IncidentKind.choices,
+        "severities": Severity.choices,
+        "photo_max_bytes": PHOTO_MAX_BYTES,
     }
     return render(request, "fieldreports/field.html", context)
 

@@ -8,8 +8,10 @@
 | intelligence     | all (read-only; decision) | 403        | 403               | none        |
 | sector commander | own sector                | own sector | own sector        | own sector  |
 | agency liaison   | where its units are sent  | 403        | on scene, resolve | own agency  |
-| field reporter   | own center                | own center | 403               | none        |
+| field reporter   | own center, own reports   | own center*| 403               | none        |
 | commission, none | none (404)                | 404        | 404               | none        |
+
+* or a point within `policy.REPORTER_POINT_RADIUS_KM` of it (the phone's position).
 
 Outside-force requests: only the chair files them (403 for every other role that sees the
 incident or center, 404 for those that do not); chair and operations record the force's
@@ -21,14 +23,18 @@ not visible; `require_*` raise `Forbidden` for what the user sees but may not do
 
 from __future__ import annotations
 
+import uuid as uuidlib
+
 from django.db.models import Q, QuerySet
 
 from pollguard.accounts.access import AnyUser, profile_of, role_of
 from pollguard.accounts.choices import Role
 from pollguard.common.errors import Forbidden, NotFound
-from pollguard.operations.choices import IncidentState
+from pollguard.core.geo import haversine_km
+from pollguard.operations.choices import WAITING_STATES, IncidentState
 from pollguard.operations.lifecycle import TRANSITIONS
-from pollguard.operations.models import Incident, OutsideForceRequest, UnitState
+from pollguard.operations.models import Incident, IncidentPhoto, OutsideForceRequest, UnitState
+from pollguard.operations.policy import ESCALATION_ROLES, REPORTER_POINT_RADIUS_KM
 from pollguard.registry.access import access_center, current_election, units_for
 from pollguard.registry.models import Center, Election, Unit
 
@@ -82,6 +88,25 @@ def incidents_for(user: AnyUser, election: Election | None = None) -> QuerySet[I
     return visible
 
 
+def escalation_levels_for(user: AnyUser) -> list[int]:
+    """The escalation levels at which this user must act; no query."""
+    role = role_of(user)
+    return [int(level) for level, roles in ESCALATION_ROLES.items() if role in roles]
+
+
+def open_escalations_for(user: AnyUser) -> QuerySet[Incident]:
+    """Escalated incidents still waiting for someone, at a level this user must act on,
+    in his scope (a sector commander his sector's), most urgent first."""
+    levels = escalation_levels_for(user)
+    if not levels:
+        return Incident.objects.none()
+    return (
+        incidents_for(user)
+        .filter(escalation_level__in=levels, state__in=[s.value for s in WAITING_STATES])
+        .order_by("-escalation_level", "-severity", "due_at", "id")
+    )
+
+
 def access_incident(user: AnyUser, code: str) -> Incident:
     incident = incidents_for(user).filter(code=code).first()
     if incident is None:
@@ -94,6 +119,33 @@ def _in_sector(user: AnyUser, incident: Incident) -> bool:
     if profile is None or profile.role != Role.SECTOR_COMMANDER:
         return True
     return profile.sector is not None and incident.sector_id == profile.sector_id
+
+
+def can_attach_photo(user: AnyUser, incident: Incident) -> bool:
+    """Those who could file the incident where it is may add its photo."""
+    role = role_of(user)
+    return role in FILES_INCIDENTS and may_file_at(
+        user, incident.center, incident.sector_id, (incident.lat, incident.lon)
+    )
+
+
+def access_incident_for_photo(user: AnyUser, code: str) -> Incident:
+    incident = access_incident(user, code)
+    if not can_attach_photo(user, incident):
+        raise Forbidden(code)
+    return incident
+
+
+def access_incident_photo(user: AnyUser, code: str, photo: str) -> IncidentPhoto:
+    """A photo of an incident the user sees (`NotFound` otherwise, and for a bad id)."""
+    incident = access_incident(user, code)
+    try:
+        found = incident.photos.filter(uuid=uuidlib.UUID(photo)).first()
+    except ValueError:
+        found = None
+    if found is None:
+        raise NotFound(photo)
+    return found
 
 
 def can_transition(user: AnyUser, incident: Incident, to: IncidentState) -> bool:
@@ -155,15 +207,24 @@ def require_file_incident(user: AnyUser) -> Election:
     return election
 
 
-def may_file_at(user: AnyUser, center: Center | None, sector_id: int | None) -> bool:
-    """Sector commanders file in their sector, field reporters at their center."""
+def may_file_at(
+    user: AnyUser,
+    center: Center | None,
+    sector_id: int | None,
+    point: tuple[float, float] | None = None,
+) -> bool:
+    """Sector commanders file in their sector; field reporters at their center, or at a
+    point (the phone's position) within `policy.REPORTER_POINT_RADIUS_KM` of it."""
     profile = profile_of(user)
     if profile is None:
         return False
     if profile.role == Role.SECTOR_COMMANDER:
         return sector_id is not None and sector_id == profile.sector_id
     if profile.role == Role.FIELD_REPORTER:
-        return center is not None and center.pk == profile.center_id
+        own = profile.center
+        if center is not None or point is None or own is None:
+            return center is not None and center.pk == profile.center_id
+        return haversine_km(point[0], point[1], own.lat, own.lon) <= REPORTER_POINT_RADIUS_KM
     return profile.role in FILES_INCIDENTS
 
 

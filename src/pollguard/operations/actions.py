@@ -52,6 +52,7 @@ from pollguard.operations.models import (
     Incident,
     IncidentCounter,
     IncidentEscalation,
+    IncidentPhoto,
     IncidentReporter,
     IncidentTransition,
     OutsideForceRequest,
@@ -79,6 +80,14 @@ register_messages(
             "200 محرف قابل للطباعة على الأكثر",
         ),
         "incident_reason_required": ("a reason is required", "السبب مطلوب"),
+        "incident_photo_type": (
+            "send a JPEG, PNG or WebP image",
+            "أرسل صورة بصيغة JPEG أو PNG أو WebP",
+        ),
+        "incident_photo_size": (
+            "the photo is {size} bytes; at most {limit} are accepted",
+            "حجم الصورة {size} بايت؛ الحد الأعلى {limit}",
+        ),
         "incident_master_required": (
             "name the incident this one duplicates",
             "حدّد الحادث الذي يكرّره هذا الحادث",
@@ -733,18 +742,90 @@ def _follow_status(
             )
 
 
+# --- photos ---------------------------------------------------------------------------
+
+# What an image's first bytes say it is; the declared Content-Type must agree.
+_PHOTO_MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def photo_type(data: bytes) -> str | None:
+    """The image type its bytes show (JPEG, PNG or WebP), or None."""
+    for magic, content_type in _PHOTO_MAGIC:
+        if data.startswith(magic):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def do_attach_photo(
+    incident: Incident,
+    data: bytes,
+    *,
+    content_type: str,
+    client_key: str,
+    acting_user: AnyUser,
+    now: datetime | None = None,
+) -> tuple[IncidentPhoto, bool]:
+    """Store a photo of the incident; returns it and whether it is new.
+
+    The type is read from the bytes (and must match the declared one) and the size is
+    bounded (`PHOTO_MAX_BYTES`); anything else is `InvalidInput` and nothing is written.
+    The same `client_key` with the same bytes returns the stored photo; with other bytes it
+    is `IdempotencyClash`.
+    """
+    from pollguard.operations.models import PHOTO_MAX_BYTES, PHOTO_TYPES
+
+    if len(data) > PHOTO_MAX_BYTES:
+        raise InvalidInput(
+            [Problem("photo", None, "incident_photo_size",
+                     {"size": len(data), "limit": PHOTO_MAX_BYTES})]
+        )  # fmt: skip
+    found_type = photo_type(data)
+    declared = content_type.split(";", 1)[0].strip().lower()
+    if found_type is None or found_type != declared or found_type not in PHOTO_TYPES:
+        raise InvalidInput([Problem("photo", None, "incident_photo_type", {})])
+    digest = hashlib.sha256(data).hexdigest()
+    existing = IncidentPhoto.objects.filter(incident=incident, client_key=client_key).first()
+    if existing is not None:
+        if existing.digest != digest:
+            raise IdempotencyClash(
+                _("This Idempotency-Key was already used with another request body.")
+            )
+        return existing, False
+    user = acting_user if isinstance(acting_user, User) else None
+    try:
+        with transaction.atomic():
+            photo = IncidentPhoto.objects.create(
+                incident=incident, content_type=found_type, data=data, size=len(data),
+                digest=digest, client_key=client_key, sent_by=user,
+                received_at=now or timezone.now(),
+            )  # fmt: skip
+            record(
+                "operations.attach_photo",
+                acting_user=acting_user,
+                object_type="incident",
+                object_id=incident.code,
+                after={"photo": str(photo.uuid), "bytes": len(data), "sha256": digest},
+            )
+    except IntegrityError:
+        # The same key sent twice at once: the other request stored it.
+        return do_attach_photo(
+            incident, data, content_type=content_type, client_key=client_key,
+            acting_user=acting_user, now=now,
+        )  # fmt: skip
+    return photo, True
+
+
 # --- escalation -----------------------------------------------------------------------
 
 
 def escalation_roles(level: int) -> list[str]:
     """Who must act at an escalation level: the banner shows on their pages."""
-    from pollguard.accounts.choices import Role
-
-    if level >= EscalationLevel.CHAIR:
-        return [Role.CHAIR, Role.OPERATIONS]
-    if level >= EscalationLevel.OPERATIONS:
-        return [Role.OPERATIONS]
-    return [Role.SECTOR_COMMANDER, Role.OPERATIONS]
+    return [str(role) for role in policy.ESCALATION_ROLES[EscalationLevel(level)]]
 
 
 def do_escalate_overdue(*, now: datetime | None = None) -> int:

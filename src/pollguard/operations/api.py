@@ -15,6 +15,7 @@ from pollguard.operations import access
 from pollguard.operations.actions import (
     IncidentDraft,
     do_advance_outside_force,
+    do_attach_photo,
     do_dispatch_unit,
     do_file_incident,
     do_request_outside_force,
@@ -23,7 +24,14 @@ from pollguard.operations.actions import (
 )
 from pollguard.operations.choices import IncidentState, SourceChannel
 from pollguard.operations.dispatch import suggestions_for
-from pollguard.operations.models import Assignment, Incident, OutsideForceRequest, UnitState
+from pollguard.operations.models import (
+    PHOTO_TYPES,
+    Assignment,
+    Incident,
+    IncidentPhoto,
+    OutsideForceRequest,
+    UnitState,
+)
 from pollguard.operations.schemas import (
     AssignmentOut,
     ConflictOut,
@@ -37,6 +45,7 @@ from pollguard.operations.schemas import (
     OutsideForceIn,
     OutsideForceOut,
     OutsideForceStateIn,
+    PhotoOut,
     SuggestionOut,
     TransitionIn,
     UnitStatusIn,
@@ -70,6 +79,13 @@ def _draft(request: HttpRequest, body: IncidentIn) -> IncidentDraft:
     )
 
 
+def _idempotency_key(request: HttpRequest, *, required: bool) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if (required and not key) or len(key) > 200 or not key.isprintable():
+        raise InvalidInput([Problem("Idempotency-Key", None, "incident_bad_key", {})])
+    return key
+
+
 @router.post(
     "/incidents",
     response={200: CreatedOut, 201: CreatedOut, **_WRITE},
@@ -82,9 +98,7 @@ def file_incident(
     request: HttpRequest,
     body: IncidentIn,
 ) -> Status[Incident]:
-    idempotency_key = request.headers.get("Idempotency-Key", "").strip()
-    if len(idempotency_key) > 200 or not idempotency_key.isprintable():
-        raise InvalidInput([Problem("Idempotency-Key", None, "incident_bad_key", {})])
+    idempotency_key = _idempotency_key(request, required=False)
     election = access.require_file_incident(request.user)
     draft = _draft(request, body)
     sector_id = draft.center.sector_id if draft.center is not None else None
@@ -98,12 +112,38 @@ def file_incident(
             raise InvalidInput([outside])
         near = nearest_center(election, draft.lat, draft.lon)
         sector_id = near.sector_id if near is not None else None
-    if not access.may_file_at(request.user, draft.center, sector_id):
+    point = (draft.lat, draft.lon) if draft.lat is not None and draft.lon is not None else None
+    if not access.may_file_at(request.user, draft.center, sector_id, point):
         raise InvalidInput([Problem("center", None, "incident_not_your_area", {})])
     incident, created = do_file_incident(
         election, draft, acting_user=request.user, idempotency_key=idempotency_key
     )
     return Status(201 if created else 200, incident)
+
+
+@router.post(
+    "/incidents/{code}/photos",
+    response={200: PhotoOut, 201: PhotoOut, **_WRITE},
+    summary="Add a photo to an incident",
+    description="The request body is the image itself (JPEG, PNG or WebP, at most 2 MiB; "
+    "`Content-Type` says which), with an `Idempotency-Key` header: a resend with the same "
+    "key and bytes answers 200 with the same photo, the same key with other bytes is 409. "
+    "Those who could file the incident where it is may add one (others who see it 403).",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in PHOTO_TYPES},
+        }
+    },
+)
+def add_photo(request: HttpRequest, code: str) -> Status[IncidentPhoto]:
+    key = _idempotency_key(request, required=True)
+    incident = access.access_incident_for_photo(request.user, code)
+    photo, created = do_attach_photo(
+        incident, request.body, content_type=request.content_type or "",
+        client_key=key, acting_user=request.user,
+    )  # fmt: skip
+    return Status(201 if created else 200, photo)
 
 
 @router.get("/incidents", response=list[IncidentOut], summary="List incidents")

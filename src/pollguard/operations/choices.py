@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IncidentKind(models.TextChoices):
-    """What happened. `icon` is the marker glyph on the map and in the queue."""
+    """What happened. `icon` is the id of the kind's symbol in the project's icon sprite
+    (`operations/static/operations/kinds.svg`), drawn on the map, in the queue and on the
+    incident page; no font is needed for it."""
 
     SHOOTING = "shooting", _("Shooting")
     EXPLOSION = "explosion", _("Explosion")
@@ -28,32 +30,13 @@ class IncidentKind(models.TextChoices):
 
     @property
     def icon(self) -> str:
-        return INCIDENT_ICONS[self]
+        return f"kind-{self.value}"
 
     @property
     def capability(self) -> str:
         """The unit kind dispatch suggestions look for (`DispatchIndex.suggest`)."""
         return INCIDENT_CAPABILITY.get(self, "police")
 
-
-INCIDENT_ICONS: dict[IncidentKind, str] = {
-    IncidentKind.SHOOTING: "🔫",
-    IncidentKind.EXPLOSION: "💥",
-    IncidentKind.IED: "💣",
-    IncidentKind.MORTAR: "🚀",
-    IncidentKind.ARMED_GROUP: "⚔",
-    IncidentKind.INTIMIDATION: "✋",
-    IncidentKind.CAMPAIGNING: "📢",
-    IncidentKind.FRAUD: "🗳",
-    IncidentKind.CROWD: "👥",
-    IncidentKind.ROAD_BLOCKED: "🚧",
-    IncidentKind.FIRE: "🔥",
-    IncidentKind.MEDICAL: "✚",
-    IncidentKind.MATERIALS_MISSING: "📦",
-    IncidentKind.STATION_CLOSED: "⛔",
-    IncidentKind.SEAL_BROKEN: "🔓",
-    IncidentKind.OTHER: "❗",
-}
 
 # Which unit kind answers which incident; the rest are police work.
 INCIDENT_CAPABILITY: dict[IncidentKind, str] = {

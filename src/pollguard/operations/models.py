@@ -9,6 +9,8 @@ the package loader writes them.
 
 from __future__ import annotations
 
+import uuid as uuidlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -210,6 +212,52 @@ class IncidentTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+class IncidentPhoto(models.Model):
+    """A photo sent with an incident report (the field app resizes it on the phone first).
+
+    Kept in the database, not on a file system: it is served only through the incident's
+    access rule (operations/<code>/photos/<uuid>), backed up with the rest, and a report and
+    its photo never part ways. `client_key` is the sender's Idempotency-Key, so a resend is
+    stored once.
+    """
+
+    uuid = models.UUIDField(_("public id"), default=uuidlib.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="photos", verbose_name=_("incident")
+    )
+    content_type = models.CharField(_("content type"), max_length=32)
+    data = models.BinaryField(_("image"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+    digest = models.CharField(_("SHA-256"), max_length=64)
+    client_key = models.CharField(_("idempotency key"), max_length=200)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("incident photo")
+        verbose_name_plural = _("incident photos")
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "client_key"], name="incident_photo_once_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.uuid}"
 
 
 class IncidentEscalation(models.Model):

@@ -7,6 +7,7 @@ may not carry control or text-direction override characters (422 naming the fiel
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from ninja import Field, Schema
 from pydantic import StrictFloat, StrictInt, field_validator, model_validator
@@ -26,6 +27,7 @@ from pollguard.operations.models import (
     TEXT_MAX_LENGTH,
     Assignment,
     Incident,
+    IncidentPhoto,
     IncidentTransition,
     OutsideForceRequest,
 )
@@ -131,6 +133,22 @@ class OutsideForceStateIn(Schema):
 class CreatedOut(Schema):
     code: str
     state: IncidentState
+
+
+class PhotoOut(Schema):
+    id: UUID = Field(description="The photo's public id.")
+    incident: str
+    content_type: str
+    size: int
+    received_at: datetime
+
+    @staticmethod
+    def resolve_id(obj: IncidentPhoto) -> UUID:
+        return obj.uuid
+
+    @staticmethod
+    def resolve_incident(obj: IncidentPhoto) -> str:
+        return obj.incident.code
 
 
 class TransitionOut(Schema):

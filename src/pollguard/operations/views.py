@@ -190,6 +190,7 @@ def incident_detail(request: HttpRequest, code: str) -> HttpResponse:
         "force_requests": list(
             access.outside_force_requests_for(request.user).filter(incident=incident)
         ),
+        "photos": list(incident.photos.only("uuid", "size", "received_at", "content_type")),
     }
     return render(request, "operations/detail.html", context)
 
@@ -202,6 +203,18 @@ def _say_problems(request: HttpRequest, error: InvalidInput) -> None:
     lang = "ar" if (request.LANGUAGE_CODE or "ar").startswith("ar") else "en"
     for line in error.render(lang):
         messages.error(request, line)
+
+
+@login_required
+@require_GET
+def incident_photo(request: HttpRequest, code: str, photo: str) -> HttpResponse:
+    """A photo of an incident, to those who see the incident (404 for everyone else)."""
+    found = access.access_incident_photo(request.user, code, photo)
+    response = HttpResponse(bytes(found.data), content_type=found.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="{code}-{found.uuid}"'
+    return response
 
 
 @login_required
@@ -319,7 +332,10 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             sector_id = near.sector_id if near is not None else None
         if problem is not None:
             form.add_error("lat", problem.message(user_language(request.LANGUAGE_CODE)))
-        elif not access.may_file_at(request.user, center, sector_id):
+        elif not access.may_file_at(
+            request.user, center, sector_id,
+            (data["lat"], data["lon"]) if center is None else None,
+        ):  # fmt: skip
             form.add_error("center", _("You may not report incidents there."))
         else:
             draft = IncidentDraft(
@@ -370,6 +386,17 @@ def unit_board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def escalation_banner(request: HttpRequest) -> HttpResponse:
+    """The escalation banner alone, for its poll (an empty, hidden one for other roles)."""
+    from pollguard.operations.templatetags.operations_ui import escalation_banner_context
+
+    return render(
+        request, "operations/partials/escalations.html", escalation_banner_context(request)
+    )
+
+
+@login_required
+@require_GET
 def map_layers(request: HttpRequest) -> JsonResponse:
     """Open incidents and unit statuses the user sees, for the live map's layers."""
     if not access.sees_incidents(request.user):
@@ -413,29 +440,61 @@ def map_layers(request: HttpRequest) -> JsonResponse:
     )
 
 
+class OutsideForceForm(forms.Form):
+    """The chair's request for an outside force (the API's `OutsideForceIn` rules)."""
+
+    force = forms.ChoiceField(label=gettext_lazy("Force"), choices=OutsideForce.choices)
+    size = forms.IntegerField(label=gettext_lazy("Size"), min_value=1, max_value=100_000)
+    justification = forms.CharField(
+        label=gettext_lazy("Justification"), max_length=TEXT_MAX_LENGTH, strip=True
+    )
+
+    def clean_justification(self) -> str:
+        try:
+            return clean_text(self.cleaned_data["justification"], "justification")
+        except ValueError:
+            raise forms.ValidationError(
+                _("Control and text-direction characters are not allowed.")
+            ) from None
+
+
+def _request_outside_force(
+    request: HttpRequest, *, incident: str | None, center: str | None
+) -> None:
+    """Check who asks (404/403), then the form; file the request or say what is wrong."""
+    election, found_incident, found_center = access.require_request_outside_force(
+        request.user, incident=incident, center=center
+    )
+    form = OutsideForceForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[name].label}: {error}")
+        return
+    data = form.cleaned_data
+    created = do_request_outside_force(
+        election, incident=found_incident, center=found_center,
+        force=OutsideForce(data["force"]), size=data["size"],
+        justification=data["justification"], acting_user=request.user,
+    )  # fmt: skip
+    messages.success(request, _("Outside force requested: %(code)s.") % {"code": created.code})
+
+
 @login_required
 @require_POST
 def outside_force_request(request: HttpRequest, code: str) -> HttpResponse:
     """The chair's request for an outside force about this incident (others: 403/404)."""
     _require(request)
-    election, incident, _center = access.require_request_outside_force(
-        request.user, incident=code, center=None
-    )
-    try:
-        force = OutsideForce(request.POST.get("force", ""))
-        size = int(request.POST.get("size", ""))
-        justification = clean_text(request.POST.get("justification", "").strip(), "justification")
-        if not 1 <= size <= 100_000 or not justification or len(justification) > TEXT_MAX_LENGTH:
-            raise ValueError(size)
-    except ValueError:
-        messages.error(request, _("Give the force, a size and a justification."))
-        return _redirect_detail(code)
-    created = do_request_outside_force(
-        election, incident=incident, center=None, force=force, size=size,
-        justification=justification, acting_user=request.user,
-    )  # fmt: skip
-    messages.success(request, _("Outside force requested: %(code)s.") % {"code": created.code})
+    _request_outside_force(request, incident=code, center=None)
     return _redirect_detail(code)
+
+
+@login_required
+@require_POST
+def center_outside_force_request(request: HttpRequest, code: str) -> HttpResponse:
+    """The chair's request for an outside force about a center (others: 403/404)."""
+    _request_outside_force(request, incident=None, center=code)
+    return HttpResponseRedirect(reverse("registry:center", args=[code]))
 
 
 @login_required
@@ -451,4 +510,6 @@ def outside_force_state(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, str(error))
     if found.incident is not None:
         return _redirect_detail(found.incident.code)
+    if found.center is not None:
+        return HttpResponseRedirect(reverse("registry:center", args=[found.center.code]))
     return HttpResponseRedirect(reverse("operations:queue"))

@@ -1,73 +1,12 @@
-/* pollguard operations pages: the queue's keyboard, deadline countdowns, the escalation
- * banner (with a sound the user can turn off, remembered in localStorage), the "new
- * incidents" notice, and the report form's "use my position".
- *
- * Escalations arrive on the live feed (pollguard:event, kind "incident.escalated", the
- * payload's fields flat on the event); the
- * banner shows when the event's `roles` include the role of the signed-in user
- * (body[data-role]): sector commanders and the room first, then the room, then the chair.
+/* pollguard operations pages: the queue's keyboard, deadline countdowns, the "new
+ * incidents" notice, and the report form's "use my position". The escalation banner is on
+ * every page (escalations.js).
  */
 (function () {
   "use strict";
 
-  var SOUND_KEY = "pollguard.operations.sound";
-
-  function soundOn() { return window.localStorage.getItem(SOUND_KEY) !== "off"; }
-
-  function beep() {
-    if (!soundOn()) { return; }
-    try {
-      var Ctx = window.AudioContext || window.webkitAudioContext;
-      if (!Ctx) { return; }
-      var ctx = new Ctx();
-      var osc = ctx.createOscillator();
-      osc.frequency.value = 880;
-      osc.connect(ctx.destination);
-      osc.start();
-      osc.stop(ctx.currentTime + 0.4);
-    } catch (e) { /* no audio: the banner is enough */ }
-  }
-
-  function banner(ev) {
-    var box = document.getElementById("pg-ops-alert");
-    if (!box) { return; }
-    var p = ev;
-    box.textContent = "";
-    var strong = document.createElement("strong");
-    strong.textContent = box.dataset.labelEscalated + " ";
-    box.appendChild(strong);
-    var link = document.createElement("a");
-    link.href = "/operations/" + encodeURIComponent(p.incident) + "/";
-    link.textContent = p.incident;
-    box.appendChild(link);
-    var sound = document.createElement("button");
-    sound.type = "button";
-    sound.dataset.testid = "sound-toggle";
-    sound.setAttribute("data-testid", "sound-toggle");
-    function label() { sound.textContent = soundOn() ? box.dataset.labelSoundOff : box.dataset.labelSoundOn; }
-    label();
-    sound.addEventListener("click", function () {
-      window.localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on");
-      label();
-    });
-    var close = document.createElement("button");
-    close.type = "button";
-    close.textContent = box.dataset.labelDismiss;
-    close.addEventListener("click", function () { box.hidden = true; });
-    box.appendChild(document.createTextNode(" "));
-    box.appendChild(sound);
-    box.appendChild(close);
-    box.dataset.incident = p.incident;
-    box.hidden = false;
-    beep();
-  }
-
   document.addEventListener("pollguard:event", function (e) {
     var ev = e.detail || {};
-    var role = document.body.dataset.role || "";
-    if (ev.kind === "incident.escalated" && (ev.roles || []).indexOf(role) >= 0) {
-      banner(ev);
-    }
     if (ev.kind === "incident") {
       var table = document.querySelector("[data-testid=incident-queue]");
       var notice = document.getElementById("pg-ops-new");
@@ -79,7 +18,7 @@
 
   /* Countdowns: "mm:ss" left, or "Overdue" once past. */
   function tick() {
-    var overdue = (document.getElementById("pg-ops-alert") || { dataset: {} }).dataset.labelOverdue || "!";
+    var overdue = (document.getElementById("pg-ops-labels") || { dataset: {} }).dataset.labelOverdue || "!";
     document.querySelectorAll("[data-due]").forEach(function (el) {
       var left = Math.round((Date.parse(el.dataset.due) - Date.now()) / 1000);
       if (left <= 0) { el.textContent = overdue; el.dataset.state = "overdue"; return; }

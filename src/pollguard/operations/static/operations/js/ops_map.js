@@ -19,11 +19,23 @@
     var FINISHED = { rejected: 1, duplicate: 1, resolved: 1, closed: 1 };
 
     function incidentIcon(i) {
+      /* The kind's symbol from the project's sprite (no font needed), named for screen
+       * readers by the kind in the user's language. */
+      var NS = "http://www.w3.org/2000/svg";
       var span = document.createElement("span");
       span.className = "pg-incident-marker";
-      span.textContent = i.icon || "!";
+      span.dataset.kindIcon = i.kind || "other";
+      var svg = document.createElementNS(NS, "svg");
+      svg.setAttribute("viewBox", "0 0 24 24");
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", i.kind_label || i.kind || "");
+      svg.setAttribute("focusable", "false");
+      var use = document.createElementNS(NS, "use");
+      use.setAttribute("href", config.sprite + "#" + (i.icon || "kind-other"));
+      svg.appendChild(use);
+      span.appendChild(svg);
       span.style.setProperty("--pg-color", i.color);
-      span.title = i.code;
+      span.title = i.code + " · " + (i.kind_label || i.kind || "");
       return L.divIcon({ html: span, className: "pg-incident-icon", iconSize: [26, 26] });
     }
 
@@ -74,7 +86,7 @@
     document.addEventListener("pollguard:event", function (e) {
       var ev = e.detail || {}, p = ev;
       if (ev.kind === "incident" || ev.kind === "incident.escalated") {
-        putIncident({ code: p.incident, lat: p.lat, lon: p.lon, icon: p.icon, color: p.color, state: p.state, kind: p.incident_kind });
+        putIncident({ code: p.incident, lat: p.lat, lon: p.lon, icon: p.icon, color: p.color, state: p.state, kind: p.incident_kind, kind_label: (config.kindLabels || {})[p.incident_kind] });
       } else if (ev.kind === "unit.status") {
         putUnit({ code: p.unit, lat: p.lat, lon: p.lon, status: p.status, color: p.color });
       }
