@@ -15,7 +15,6 @@ from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -34,7 +33,7 @@ from pollguard.registry.api import router as registry_router
 from pollguard.reports.api import router as reports_router
 from pollguard.specialvote.actions import AlreadyVoted
 from pollguard.specialvote.api import router as specialvote_router
-from pollguard.web.api_errors import refusal_body, unreadable_body
+from pollguard.web.api_errors import plain_refusal, refusal_body, unreadable_body
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -111,21 +110,17 @@ api.add_router("/", reports_router)
 
 @api.exception_handler(NotFound)
 def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": _("Not found."), "code": "not_found"}, status=404
-    )
+    return api.create_response(request, plain_refusal(404), status=404)
 
 
 @api.exception_handler(Forbidden)
 def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
-    body = {"detail": _("You may not change this."), "code": "forbidden"}
-    return api.create_response(request, body, status=403)
+    return api.create_response(request, plain_refusal(403), status=403)
 
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    body = {"detail": _("Sign in, or send a valid API token."), "code": "unauthorized"}
-    return api.create_response(request, body, status=401)
+    return api.create_response(request, plain_refusal(401), status=401)
 
 
 @api.exception_handler(HttpError)

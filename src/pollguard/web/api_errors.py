@@ -13,6 +13,25 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+# The refusals that carry no detail of their own: (code, message) by HTTP status, shared
+# by the API's exception handlers and `web.middleware.ApiErrorShapeMiddleware`.
+REFUSALS = {
+    400: ("bad_request", gettext_noop("The request could not be read.")),
+    401: ("unauthorized", gettext_noop("Sign in, or send a valid API token.")),
+    403: ("forbidden", gettext_noop("You may not change this.")),
+    404: ("not_found", gettext_noop("Not found.")),
+    405: ("method_not_allowed", gettext_noop("This address does not take this method.")),
+    413: ("too_large", gettext_noop("The request is too large.")),
+}
+
+
+def plain_refusal(status: int) -> dict[str, str]:
+    """`{"detail", "code"}` for a refusal by its status, in the active language."""
+    code, message = REFUSALS[status]
+    return {"detail": _(message), "code": code}
+
 
 # Where a value came from; not part of the field's name.
 _SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext, gettext_noop
+
+from pollguard.web.api_errors import REFUSALS, plain_refusal
 
 
 class ContentSecurityPolicyMiddleware:
@@ -59,30 +60,18 @@ class ApiErrorShapeMiddleware:
     user's language, like every other refusal (design.md section 5), not as an HTML page.
     """
 
-    CODES = {
-        400: ("bad_request", gettext_noop("The request could not be read.")),
-        403: ("forbidden", gettext_noop("You may not change this.")),
-        404: ("not_found", gettext_noop("Not found.")),
-        405: ("method_not_allowed", gettext_noop("This address does not take this method.")),
-        413: ("too_large", gettext_noop("The request is too large.")),
-    }
-
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        known = self.CODES.get(response.status_code)
         if (
-            known is None
+            response.status_code not in REFUSALS
             or not request.path.startswith("/api/")
             or response.headers.get("Content-Type", "").startswith("application/json")
         ):
             return response
-        code, message = known
-        answer = JsonResponse(
-            {"detail": gettext(message), "code": code}, status=response.status_code
-        )
+        answer = JsonResponse(plain_refusal(response.status_code), status=response.status_code)
         for header in ("Allow", "Cache-Control", "Vary", "Content-Language"):
             if header in response.headers:
                 answer.headers[header] = response.headers[header]
